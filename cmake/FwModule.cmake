@@ -1,0 +1,23 @@
+# fw_add_module(NAME SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# One static library per folder under modules/, headers in include/fw/<name>/.
+# Dependencies are PRIVATE unless a public header needs them: that is what keeps the layers honest.
+function(fw_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-deprecated-copy)
+  if(FW_WARNINGS_AS_ERRORS)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(FW_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+function(fw_add_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(fw_${name} STATIC ${ARG_SOURCES})
+  add_library(fw::${name} ALIAS fw_${name})
+  target_include_directories(fw_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_link_libraries(fw_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  set_target_properties(fw_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  fw_set_warnings(fw_${name})
+endfunction()
