@@ -1,0 +1,53 @@
+#pragma once
+// fusion-cli subcommands: each is one small file with a usage text and a run() function
+// (MRtrix3's pattern). main.cpp holds the table; Args parses one subcommand's arguments.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fw/core/Progress.h"
+
+namespace fw::cli {
+
+// Parsed arguments of one subcommand. Options are declared up front so that unknown ones and
+// missing values are reported precisely ("fusion-cli info: unknown option --jsn").
+class Args {
+ public:
+  // valueOptions take one value ("--series 3"), flags none ("--json"). Throws core::Error.
+  Args(const std::vector<std::string>& argv, const std::vector<std::string>& valueOptions,
+       const std::vector<std::string>& flags);
+
+  const std::vector<std::string>& positional() const { return m_positional; }
+  bool flag(const std::string& name) const { return m_flags.count(name) > 0; }
+  std::optional<std::string> value(const std::string& name) const;
+  // Throws core::Error unless exactly `count` positional arguments were given.
+  void expectPositional(std::size_t count, const std::string& what) const;
+
+ private:
+  std::vector<std::string> m_positional;
+  std::map<std::string, std::string> m_values;
+  std::map<std::string, bool> m_flags;
+};
+
+struct Command {
+  const char* name;
+  const char* summary;  // one line for `fusion-cli --help`
+  const char* usage;    // full text for `fusion-cli NAME --help`
+  int (*run)(const std::vector<std::string>& args);  // returns the exit code; may throw Error
+};
+
+// Progress on stderr: a redrawn bar on a terminal, a line per 10% otherwise (logs, CI).
+class ConsoleProgress final : public core::ProgressSink {
+ public:
+  explicit ConsoleProgress(std::string title);
+  ~ConsoleProgress() override;
+  bool report(double fraction, std::string_view stage = {}) override;
+
+ private:
+  std::string m_title;
+  bool m_tty;
+  int m_lastPercent = -1;
+};
+
+}  // namespace fw::cli

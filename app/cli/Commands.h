@@ -1,0 +1,14 @@
+#pragma once
+// The table of subcommands. Each Cmd*.cpp file defines one Command; add it to allCommands().
+#include <vector>
+
+#include "Command.h"
+
+namespace fw::cli {
+
+extern const Command kInfoCommand;         // CmdInfo.cpp
+extern const Command kSampleStudyCommand;  // CmdSampleStudy.cpp
+
+inline std::vector<Command> allCommands() { return {kInfoCommand, kSampleStudyCommand}; }
+
+}  // namespace fw::cli
