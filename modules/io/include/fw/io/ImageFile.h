@@ -4,6 +4,7 @@
 // the same world geometry as DICOM ones.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "fw/core/Progress.h"
 #include "fw/core/Volume.h"
