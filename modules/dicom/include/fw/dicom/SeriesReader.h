@@ -28,10 +28,19 @@ struct SeriesEntry {
 // Series are returned ordered by study, then series number.
 std::vector<SeriesEntry> scanForSeries(const std::filesystem::path& folderOrFile,
                                        core::ProgressSink& progress);
+// The same, with the files that were skipped (and why) returned in `skipped` instead of being
+// appended to the first series' warnings.
+std::vector<SeriesEntry> scanForSeries(const std::filesystem::path& folderOrFile,
+                                       core::ProgressSink& progress,
+                                       std::vector<std::string>& skipped);
 
 // Assembles one volume of a series (volumeIndex < volumeCount) into a Volume with identity,
 // modality, units ("HU" for CT) and a name "<modality> <series description>".
 core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& progress,
                                  std::size_t volumeIndex = 0);
+// The same, also returning what the user should know about the assembly (slightly uneven
+// slice spacing, gantry tilt, incomplete 4D volumes, unconvertible character sets).
+core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& progress,
+                                 std::size_t volumeIndex, std::vector<std::string>& warnings);
 
 }  // namespace fw::dicom

@@ -1,0 +1,73 @@
+#pragma once
+// The header of one image frame as the reader needs it: identity, geometry, ordering keys and
+// pixel format. A classic single-frame file gives one SliceHeader (frame 0); enhanced
+// multi-frame files (a later issue) will give one per frame from the functional groups, which
+// is why `frame` is here. Internal to the dicom module.
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fw/core/DicomIdentity.h"
+#include "fw/core/Geometry.h"
+
+class DcmFileFormat;
+
+namespace fw::dicom::detail {
+
+struct SliceHeader {
+  std::filesystem::path file;
+  std::size_t frame = 0;  // frame index inside the file (0 for classic single-frame)
+
+  std::string sopClassUid;
+  std::string sopInstanceUid;
+  std::string transferSyntaxUid;
+  std::string modality;  // (0008,0060) as written
+  core::DicomIdentity identity;
+
+  std::size_t rows = 0, columns = 0, numberOfFrames = 1;
+  unsigned samplesPerPixel = 1, bitsAllocated = 16, bitsStored = 16, highBit = 15;
+  unsigned pixelRepresentation = 0;  // 0 unsigned, 1 two's complement
+  std::string photometric;
+
+  bool hasPlane = false;  // Image Orientation and Position present and valid
+  core::Vec3 rowDirection{1, 0, 0};     // direction of increasing column index (i)
+  core::Vec3 columnDirection{0, 1, 0};  // direction of increasing row index (j)
+  core::Vec3 position;                  // centre of the first voxel
+  bool hasPixelSpacing = false;
+  double spacingBetweenRows = 1, spacingBetweenColumns = 1;  // Pixel Spacing [0], [1]
+  double sliceThickness = 0;
+  double spacingBetweenSlices = 0;
+
+  double rescaleSlope = 1, rescaleIntercept = 0;
+  std::string rescaleType;
+  std::optional<double> windowCenter, windowWidth;
+
+  // Keys that order the volumes of a 4D series at one slice position.
+  long instanceNumber = 0, acquisitionNumber = 0, temporalPosition = 0, echoNumber = 0;
+  std::optional<double> bValue;
+  std::optional<core::Vec3> gradient;
+  std::optional<double> echoTimeMs, repetitionTimeMs;
+  std::string acquisitionTime;
+  std::string imageType;
+};
+
+// Why a file is not usable as an image, for the user (empty when it is).
+struct HeaderResult {
+  std::optional<SliceHeader> header;
+  std::string skipReason;             // set when the file is skipped (not DICOM, not an image..)
+  std::vector<std::string> warnings;  // usable, but the user should know
+};
+
+// Cheap test of the first bytes: a DICOM Part 10 preamble ("DICM" at 128) or a raw dataset
+// that starts with a group 0x0002/0x0008 tag.
+bool looksLikeDicom(const std::filesystem::path& file);
+
+// Reads the header of `file` without loading its pixel data (parsing stops at Pixel Data).
+HeaderResult readSliceHeader(const std::filesystem::path& file);
+
+// Fills a SliceHeader from an already loaded file (for the reader, which loads the whole file).
+HeaderResult sliceHeaderFrom(DcmFileFormat& fileFormat, const std::filesystem::path& file);
+
+}  // namespace fw::dicom::detail
