@@ -75,4 +75,70 @@ inline core::DicomIdentity testIdentity(const std::string& description, int seri
   return id;
 }
 
+// The series the conformance tests check: CT, float MR, 3-volume DWI, 4-volume BOLD.
+struct WrittenSeries {
+  std::filesystem::path folder;
+  std::vector<core::VolumePtr> volumes;
+  std::vector<dicom::FrameInfo> frames;
+  std::vector<std::filesystem::path> files;
+};
+
+inline WrittenSeries writeCtSeries(const std::filesystem::path& folder) {
+  WrittenSeries w{folder, {makeCt(obliqueGeometry())}, {}, {}};
+  dicom::SeriesWriteOptions o;
+  o.identity = testIdentity("CT Head", 2);
+  o.kvp = 120;
+  w.files = dicom::writeSeries(w.volumes, w.frames, o, folder, core::NullProgress::instance());
+  return w;
+}
+
+inline WrittenSeries writeMrSeries(const std::filesystem::path& folder) {
+  WrittenSeries w{folder, {makeMrFloat(obliqueGeometry())}, {}, {}};
+  dicom::SeriesWriteOptions o;
+  o.modality = core::Modality::MR;
+  o.identity = testIdentity("T1 MPRAGE", 3);
+  o.repetitionTimeMs = 2300;
+  o.echoTimeMs = 2.98;
+  o.flipAngleDeg = 9;
+  o.fieldStrengthT = 3;
+  w.files = dicom::writeSeries(w.volumes, w.frames, o, folder, core::NullProgress::instance());
+  return w;
+}
+
+inline WrittenSeries writeDwiSeries(const std::filesystem::path& folder) {
+  WrittenSeries w{folder, {}, std::vector<dicom::FrameInfo>(3), {}};
+  for (int v = 0; v < 3; ++v) w.volumes.push_back(makeDwiVolume(obliqueGeometry(), v));
+  w.frames[0].bValue = 0;
+  w.frames[1].bValue = 1000;
+  w.frames[1].gradientLps = core::Vec3{1, 0, 0};
+  w.frames[2].bValue = 1000;
+  w.frames[2].gradientLps = core::normalized(core::Vec3{0.2, 1, 1});
+  dicom::SeriesWriteOptions o;
+  o.modality = core::Modality::MR;
+  o.identity = testIdentity("DWI b1000", 4);
+  o.scanningSequence = "EP";
+  o.sequenceVariant = "SK\\SP";
+  o.repetitionTimeMs = 3000;
+  o.echoTimeMs = 80;
+  w.files = dicom::writeSeries(w.volumes, w.frames, o, folder, core::NullProgress::instance());
+  return w;
+}
+
+inline WrittenSeries writeBoldSeries(const std::filesystem::path& folder) {
+  WrittenSeries w{folder, {}, std::vector<dicom::FrameInfo>(4), {}};
+  for (int v = 0; v < 4; ++v) {
+    w.volumes.push_back(makeDwiVolume(obliqueGeometry(), 3 - v));
+    w.frames[static_cast<std::size_t>(v)].acquisitionTimeS = 2.0 * v;
+  }
+  dicom::SeriesWriteOptions o;
+  o.modality = core::Modality::MR;
+  o.identity = testIdentity("BOLD task", 5);
+  o.scanningSequence = "EP";
+  o.sequenceVariant = "SK";
+  o.repetitionTimeMs = 2000;
+  o.echoTimeMs = 30;
+  w.files = dicom::writeSeries(w.volumes, w.frames, o, folder, core::NullProgress::instance());
+  return w;
+}
+
 }  // namespace fw::test

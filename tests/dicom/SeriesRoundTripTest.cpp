@@ -156,7 +156,7 @@ void SeriesRoundTripTest::dwi4d() {
   dicom::SeriesWriteOptions o;
   o.modality = core::Modality::MR;
   o.identity = test::testIdentity("DWI", 7);
-  o.imageType = "ORIGINAL\\PRIMARY\\DIFFUSION\\NONE";
+  o.imageType = "ORIGINAL\\PRIMARY\\OTHER";
   o.scanningSequence = "EP";
   o.sequenceVariant = "SK\\SP";
   o.repetitionTimeMs = 3000;

@@ -3,15 +3,22 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dctag.h>
+#include <dcmtk/oflog/oflog.h>
 #include <dcmtk/ofstd/ofcond.h>
 
 #include "fw/core/Error.h"
 
 namespace fw::dicom::detail {
+
+void quietDcmtkWarnings() {
+  static std::once_flag once;
+  std::call_once(once, [] { OFLog::getLogger("dcmtk.dcmdata").setLogLevel(OFLogger::ERROR_LOG_LEVEL); });
+}
 
 void check(const OFCondition& cond, const std::string& what) {
   if (cond.bad()) throw core::Error(what + ": " + cond.text());

@@ -47,6 +47,7 @@ void decodeFrame(const SliceHeader& h, float* out) {
     if (h.bitsAllocated != 8 && h.bitsAllocated != 16 && h.bitsAllocated != 32)
       throw core::Error("Bits Allocated " + std::to_string(h.bitsAllocated) + " is not supported");
 
+  quietDcmtkWarnings();
     DcmFileFormat ff;
     check(ff.loadFile(h.file.c_str()), "cannot read the file");
     DcmDataset& ds = *ff.getDataset();

@@ -219,9 +219,11 @@ void fillSeriesAttributes(DcmDataset& ds, const SeriesHeader& s) {
   putUShort(ds, DCM_HighBit, 15);
   putUShort(ds, DCM_PixelRepresentation, s.storage.isSigned ? 1 : 0);
   // Modality LUT (CT Image / MR rescale) and VOI LUT
-  put(ds, DCM_RescaleIntercept, s.storage.interceptText);
-  put(ds, DCM_RescaleSlope, s.storage.slopeText);
-  if (!isCT) put(ds, DCM_RescaleType, "US");
+  // Required in CT; in MR outside the IOD (dciodvfy warns), so written only when not identity.
+  if (isCT || s.storage.slope != 1 || s.storage.intercept != 0) {
+    put(ds, DCM_RescaleIntercept, s.storage.interceptText);
+    put(ds, DCM_RescaleSlope, s.storage.slopeText);
+  }
   put(ds, DCM_WindowCenter, formatDS(s.storage.windowCenter));
   put(ds, DCM_WindowWidth, formatDS(s.storage.windowWidth));
 
@@ -261,7 +263,9 @@ void writeSlice(const SeriesHeader& s, const core::Volume& volume, const FrameIn
   put(ds, DCM_SOPInstanceUID, newUid());
   // General Image
   put(ds, DCM_InstanceNumber, formatIS(instanceNumber));
-  const std::string imageType = frame && !frame->imageType.empty() ? frame->imageType : o.imageType;
+  std::string imageType = frame && !frame->imageType.empty() ? frame->imageType : o.imageType;
+  // AXIAL (the default, a CT term) is not a defined term for MR value 3; OTHER is.
+  if (o.modality == core::Modality::MR && imageType == "ORIGINAL\\PRIMARY\\AXIAL") imageType = "ORIGINAL\\PRIMARY\\OTHER";
   put(ds, DCM_ImageType, imageType);
   put(ds, DCM_AcquisitionNumber, formatIS(static_cast<long>(volumeIndex + 1)));
   double acquisitionSeconds = secondsOf(s.identity.studyTime);

@@ -159,6 +159,7 @@ HeaderResult readSliceHeader(const std::filesystem::path& file) {
     r.skipReason = "not a DICOM file";
     return r;
   }
+  quietDcmtkWarnings();
   DcmFileFormat ff;
   const OFCondition cond = ff.loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange,
                                                kMaxHeaderValueLength, ERM_autoDetect, DCM_PixelData);
