@@ -17,7 +17,7 @@ namespace fw::dicom::detail {
 
 void quietDcmtkWarnings() {
   static std::once_flag once;
-  std::call_once(once, [] { OFLog::getLogger("dcmtk.dcmdata").setLogLevel(OFLogger::ERROR_LOG_LEVEL); });
+  std::call_once(once, [] { OFLog::getLogger("dcmtk.dcmdata").setLogLevel(OFLogger::FATAL_LOG_LEVEL); });
 }
 
 void check(const OFCondition& cond, const std::string& what) {

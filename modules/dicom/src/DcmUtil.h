@@ -14,7 +14,7 @@ namespace fw::dicom::detail {
 
 // DCMTK logs parser warnings to stderr (e.g. "PixelData encountered, skipping rest of dataset"
 // for every header-only read). We report problems through core::Error and warnings instead,
-// so the dcmdata logger is set to errors only, once.
+// so the dcmdata logger is set to fatal errors only, once.
 void quietDcmtkWarnings();
 
 // Throws core::Error("<what>: <DCMTK's text>") when the condition is bad.

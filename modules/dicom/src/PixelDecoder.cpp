@@ -48,8 +48,21 @@ void decodeFrame(const SliceHeader& h, float* out) {
       throw core::Error("Bits Allocated " + std::to_string(h.bitsAllocated) + " is not supported");
 
   quietDcmtkWarnings();
+    const std::size_t count = h.rows * h.columns;
+    const std::size_t frameBytes = count * (h.bitsAllocated / 8);
+    const std::size_t needed = frameBytes * (h.frame + 1);
+
     DcmFileFormat ff;
-    check(ff.loadFile(h.file.c_str()), "cannot read the file");
+    const OFCondition loaded = ff.loadFile(h.file.c_str());
+    if (loaded.bad()) {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(h.file, ec);
+      if (!ec && size < needed)
+        throw core::Error("the file is truncated (" + std::to_string(size) + " bytes, but its " +
+                          std::to_string(h.columns) + "x" + std::to_string(h.rows) + " pixels alone need " +
+                          std::to_string(needed) + ")");
+      throw core::Error(std::string("the file is damaged or truncated (") + loaded.text() + ")");
+    }
     DcmDataset& ds = *ff.getDataset();
     const DcmXfer xfer(ds.getOriginalXfer());
     if (xfer.isEncapsulated())
@@ -60,9 +73,6 @@ void decodeFrame(const SliceHeader& h, float* out) {
     if (ds.findAndGetElement(DCM_PixelData, element).bad() || !element)
       throw core::Error("the file has no Pixel Data");
 
-    const std::size_t count = h.rows * h.columns;
-    const std::size_t frameBytes = count * (h.bitsAllocated / 8);
-    const std::size_t needed = frameBytes * (h.frame + 1);
     // DCMTK tolerates a value that ends early at the end of a file; we do not.
     if (element->getLength() < needed)
       throw core::Error("pixel data is truncated (" + std::to_string(element->getLength()) + " of " +

@@ -107,15 +107,19 @@ SeriesLayout arrangeSlices(const std::vector<SliceHeader>& headers) {
     const double total = dist[positions.back().front()] - dist[positions.front().front()];
     sliceSpacing = total / static_cast<double>(n - 1);
     double minGap = 1e300, maxGap = 0;
+    std::size_t worst = 1;  // the slice after the gap furthest from the mean
     for (std::size_t k = 1; k < n; ++k) {
       const double gap = dist[positions[k].front()] - dist[positions[k - 1].front()];
       minGap = std::min(minGap, gap);
       maxGap = std::max(maxGap, gap);
+      const double worstGap = dist[positions[worst].front()] - dist[positions[worst - 1].front()];
+      if (std::abs(gap - sliceSpacing) > std::abs(worstGap - sliceSpacing)) worst = k;
     }
     const double deviation = std::max(maxGap - sliceSpacing, sliceSpacing - minGap) / sliceSpacing;
     if (deviation > kSpacingWarn)
       throw core::Error("slice spacing is not uniform (gaps from " + fmt(minGap) + " to " + fmt(maxGap) +
-                        " mm, e.g. near " + headers[positions.front().front()].file.string() +
+                        " mm, e.g. between " + headers[positions[worst - 1].front()].file.string() + " and " +
+                        headers[positions[worst].front()].file.string() +
                         "); slices are missing or the series mixes stacks, so it cannot be assembled as one volume");
     if (deviation > kSpacingSilent)
       layout.warnings.push_back("slice spacing varies slightly (" + fmt(minGap) + " to " + fmt(maxGap) +
