@@ -86,7 +86,14 @@ void RealDataTest::porcineCtAndMr() {
   QCOMPARE(ct->geometry().size()[2], std::size_t(103));
   QVERIFY(std::abs(ct->geometry().spacing()[2] - 2.5) < 1e-2);
   QCOMPARE(QString::fromStdString(ct->units()), QString("HU"));
-  const auto mr = dicom::loadSeriesVolume(onlySeries(extract(mrArchive, "porcine_mr")), NullProgress::instance());
+  const auto mrDir = extract(mrArchive, "porcine_mr");
+  QElapsedTimer timer;
+  timer.start();
+  const auto mrSeries = onlySeries(mrDir);
+  const auto scanMs = timer.restart();
+  const auto mr = dicom::loadSeriesVolume(mrSeries, NullProgress::instance());
+  qInfo("MR 512x512x94: scan %lld ms, load %lld ms", static_cast<long long>(scanMs),
+        static_cast<long long>(timer.elapsed()));
   QCOMPARE(mr->modality(), core::Modality::MR);
   QCOMPARE(mr->geometry().size()[0], std::size_t(512));
   QCOMPARE(mr->geometry().size()[1], std::size_t(512));

@@ -64,6 +64,8 @@ class SeriesRoundTripTest : public QObject {
   void leftHandedDirection();
   void cancelLeavesNothing();
   void headerScanIsCheap();
+  void multiEchoOrder();
+  void latin1CharacterSet();
 };
 
 void SeriesRoundTripTest::ctInt16Oblique() {
@@ -246,6 +248,45 @@ void SeriesRoundTripTest::headerScanIsCheap() {
   const auto series = scan(dir);
   QCOMPARE(series.size(), std::size_t(1));
   QCOMPARE(series[0].files.size(), std::size_t(10));
+}
+
+// Volumes written in echo order come back in that order, whatever the file order on disk.
+void SeriesRoundTripTest::multiEchoOrder() {
+  const auto dir = test::scratchDir("rt_echo") / "gre";
+  const auto g = test::obliqueGeometry();
+  std::vector<core::VolumePtr> vols;
+  std::vector<dicom::FrameInfo> frames(3);
+  for (int v = 0; v < 3; ++v) {
+    vols.push_back(test::makeDwiVolume(g, 2 - v));
+    frames[static_cast<std::size_t>(v)].echoTimeMs = 4.0 * (v + 1);
+  }
+  dicom::SeriesWriteOptions o;
+  o.modality = core::Modality::MR;
+  o.identity = test::testIdentity("GRE 3 echoes", 9);
+  const auto files = dicom::writeSeries(vols, frames, o, dir, NullProgress::instance());
+  // Shuffle the names so that directory order says nothing.
+  for (std::size_t i = 0; i < files.size(); ++i)
+    std::filesystem::rename(files[i], dir / ("x" + std::to_string((i * 7919) % 1000) + ".dcm"));
+  const auto series = scan(dir);
+  QCOMPARE(series.size(), std::size_t(1));
+  QCOMPARE(series[0].volumeCount, std::size_t(3));
+  for (std::size_t v = 0; v < 3; ++v)
+    QCOMPARE(maxDifference(*dicom::loadSeriesVolume(series[0], NullProgress::instance(), v), *vols[v]), 0.0);
+}
+
+// Names stored in Latin-1 (ISO_IR 100) arrive as UTF-8.
+void SeriesRoundTripTest::latin1CharacterSet() {
+  if (QStandardPaths::findExecutable("dcmodify").isEmpty()) QSKIP("dcmodify (dcmtk) is not on PATH");
+  const auto dir = test::scratchDir("rt_latin1") / "ct";
+  dicom::SeriesWriteOptions o;
+  o.identity = test::testIdentity("latin1", 1);
+  const auto files = dicom::writeSeries({test::makeCt(test::obliqueGeometry())}, {}, o, dir, NullProgress::instance());
+  const std::string cmd = "dcmodify -nb -m \"(0008,0005)=ISO_IR 100\" -m \"(0010,0010)=$(printf 'M\\374ller^J\\374rgen')\" " +
+                          (dir / "*.dcm").string() + " >/dev/null 2>&1";
+  QCOMPARE(std::system(cmd.c_str()), 0);
+  const auto series = scan(dir);
+  QCOMPARE(series.size(), std::size_t(1));
+  QCOMPARE(QString::fromStdString(series[0].identity.patientName), QString("Müller^Jürgen"));
 }
 
 QTEST_GUILESS_MAIN(SeriesRoundTripTest)

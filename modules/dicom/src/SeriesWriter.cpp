@@ -94,7 +94,6 @@ StoragePlan planStorage(const std::vector<core::VolumePtr>& volumes, core::Modal
     p.slopeText = formatDS(p.slope);
     p.slope = std::stod(p.slopeText);
     if (s.lo + 65535.0 * p.slope < s.hi) {  // rounding the text made the slope too small
-      p.slope *= 1 + 1e-12;
       p.slopeText = formatDS(p.slope * (1 + 1e-9));
       p.slope = std::stod(p.slopeText);
     }

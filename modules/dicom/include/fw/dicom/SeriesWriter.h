@@ -28,7 +28,7 @@ struct FrameInfo {
 struct SeriesWriteOptions {
   core::Modality modality = core::Modality::CT;  // CT or MR
   core::DicomIdentity identity;  // patient/study/series/frame of reference; empty UIDs are generated
-  std::string imageType = "ORIGINAL\\PRIMARY\\AXIAL";
+  std::string imageType = "ORIGINAL\\PRIMARY\\AXIAL";  // MR writes this default as ...\\OTHER
   std::string manufacturer = "Fusion Workstation";
   std::string bodyPartExamined = "HEAD";
   std::optional<double> repetitionTimeMs;   // MR (0018,0080)
@@ -50,7 +50,8 @@ std::vector<std::filesystem::path> writeSeries(const std::vector<core::VolumePtr
                                                const std::filesystem::path& folder,
                                                core::ProgressSink& progress);
 
-// A new globally unique DICOM UID under the project's root (DCMTK's dcmGenerateUniqueIdentifier).
+// A new globally unique DICOM UID (DCMTK's dcmGenerateUniqueIdentifier under DCMTK's
+// SITE_INSTANCE_UID_ROOT until the project registers a root of its own).
 std::string newUid();
 
 }  // namespace fw::dicom
