@@ -177,6 +177,14 @@ void SeriesRoundTripTest::dwi4d() {
     QCOMPARE(maxDifference(*vol, *vols[v]), 0.0);
   }
   QVERIFY_THROWS_EXCEPTION(core::Error, dicom::loadSeriesVolume(series[0], NullProgress::instance(), 3));
+  std::vector<std::string> warnings;
+  const auto all = dicom::loadSeriesVolumes(series[0], NullProgress::instance(), warnings);
+  QCOMPARE(all.size(), std::size_t(3));
+  for (std::size_t v = 0; v < 3; ++v) {
+    compareGeometry(all[v]->geometry(), g);
+    QCOMPARE(maxDifference(*all[v], *vols[v]), 0.0);
+    QCOMPARE(QString::fromStdString(all[v]->name()), QString("MR DWI [%1/3]").arg(v + 1));
+  }
 }
 
 void SeriesRoundTripTest::twoSeriesOrdered() {

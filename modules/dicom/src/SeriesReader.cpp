@@ -189,71 +189,107 @@ core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& 
   return loadSeriesVolume(series, progress, volumeIndex, warnings);
 }
 
-core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& progress, std::size_t volumeIndex,
-                                 std::vector<std::string>& warnings) {
-  const std::string what = "loading series '" + seriesName(core::modalityCode(series.modality),
-                                                             series.identity.seriesDescription) + "'";
-  try {
-    core::SubProgress headerProgress(progress, 0.0, 0.2, "reading headers");
-    const auto headers = readHeaders(series.files, headerProgress, warnings);
-    auto layout = detail::arrangeSlices(headers);
-    warnings.insert(warnings.end(), layout.warnings.begin(), layout.warnings.end());
-    if (volumeIndex >= layout.volumes.size())
-      throw core::Error("volume " + std::to_string(volumeIndex + 1) + " requested but the series has " +
-                        std::to_string(layout.volumes.size()));
-    const auto& sliceIdx = layout.volumes[volumeIndex];
-    std::vector<const SliceHeader*> slices;
-    for (std::size_t i : sliceIdx) slices.push_back(&headers[i]);
+namespace {
 
-    const SliceHeader& first = *slices.front();
-    for (const auto* h : slices)
-      if (h->bitsAllocated != first.bitsAllocated || h->samplesPerPixel != first.samplesPerPixel)
-        throw core::Error("reading " + h->file.string() + ": pixel format differs from " + first.file.string());
+// One volume of an arranged series: decode its slices (in parallel) and choose the pixel type.
+core::VolumePtr assembleVolume(const std::vector<SliceHeader>& headers, const detail::SeriesLayout& layout,
+                               std::size_t volumeIndex, core::ProgressSink& progress) {
+  if (volumeIndex >= layout.volumes.size())
+    throw core::Error("volume " + std::to_string(volumeIndex + 1) + " requested but the series has " +
+                      std::to_string(layout.volumes.size()));
+  std::vector<const SliceHeader*> slices;
+  for (std::size_t i : layout.volumes[volumeIndex]) slices.push_back(&headers[i]);
 
-    auto img = core::allocateImage<core::ImageF32>(layout.geometry);
-    float* buffer = img->GetBufferPointer();
-    const std::size_t sliceSize = first.rows * first.columns;
-    const auto n = static_cast<std::ptrdiff_t>(slices.size());
+  const SliceHeader& first = *slices.front();
+  for (const auto* h : slices)
+    if (h->bitsAllocated != first.bitsAllocated || h->samplesPerPixel != first.samplesPerPixel)
+      throw core::Error("reading " + h->file.string() + ": pixel format differs from " + first.file.string());
 
-    // Slices decode independently (each thread its own DCMTK objects). Exceptions must not
-    // leave an OpenMP region: the first one is kept and rethrown after the loop.
-    std::atomic<bool> failed{false};
-    std::atomic<std::size_t> done{0};
-    std::exception_ptr error;
-    std::mutex errorMutex;
+  auto img = core::allocateImage<core::ImageF32>(layout.geometry);
+  float* buffer = img->GetBufferPointer();
+  const std::size_t sliceSize = first.rows * first.columns;
+  const auto n = static_cast<std::ptrdiff_t>(slices.size());
+
+  // Slices decode independently (each thread its own DCMTK objects). Exceptions must not
+  // leave an OpenMP region: the first one is kept and rethrown after the loop.
+  std::atomic<bool> failed{false};
+  std::atomic<std::size_t> done{0};
+  std::exception_ptr error;
+  std::mutex errorMutex;
 #pragma omp parallel for schedule(dynamic)
-    for (std::ptrdiff_t k = 0; k < n; ++k) {
-      if (failed.load()) continue;
-      try {
-        detail::decodeFrame(*slices[static_cast<std::size_t>(k)], buffer + static_cast<std::size_t>(k) * sliceSize);
-        const double f = 0.2 + 0.75 * static_cast<double>(++done) / static_cast<double>(n);
-        progress.checkCancel(f, "reading slices");
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(errorMutex);
-        if (!error) error = std::current_exception();
-        failed.store(true);
-      }
+  for (std::ptrdiff_t k = 0; k < n; ++k) {
+    if (failed.load()) continue;
+    try {
+      detail::decodeFrame(*slices[static_cast<std::size_t>(k)], buffer + static_cast<std::size_t>(k) * sliceSize);
+      progress.checkCancel(0.95 * static_cast<double>(++done) / static_cast<double>(n), "reading slices");
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(errorMutex);
+      if (!error) error = std::current_exception();
+      failed.store(true);
     }
-    if (error) std::rethrow_exception(error);
+  }
+  if (error) std::rethrow_exception(error);
 
-    const core::Modality modality = core::modalityFromCode(first.modality);
-    auto volume = std::make_shared<core::Volume>(toBestPixelType(img, slices, modality), modality,
-                                                 modality == core::Modality::CT ? "HU" : "");
-    volume->setIdentity(first.identity);
-    std::string name = seriesName(first.modality, first.identity.seriesDescription);
-    if (layout.volumes.size() > 1)
-      name += " [" + std::to_string(volumeIndex + 1) + "/" + std::to_string(layout.volumes.size()) + "]";
-    volume->setName(name);
-    progress.report(1.0, "reading slices");
-    return volume;
+  const core::Modality modality = core::modalityFromCode(first.modality);
+  auto volume = std::make_shared<core::Volume>(toBestPixelType(img, slices, modality), modality,
+                                               modality == core::Modality::CT ? "HU" : "");
+  volume->setIdentity(first.identity);
+  std::string name = seriesName(first.modality, first.identity.seriesDescription);
+  if (layout.volumes.size() > 1)
+    name += " [" + std::to_string(volumeIndex + 1) + "/" + std::to_string(layout.volumes.size()) + "]";
+  volume->setName(name);
+  progress.report(1.0, "reading slices");
+  return volume;
+}
+
+// Runs f with the series' context added to any Error it throws (Cancelled passes unchanged).
+template <class F>
+auto withSeriesContext(const SeriesEntry& series, F&& f) -> decltype(f()) {
+  try {
+    return f();
   } catch (core::Cancelled&) {
     throw;
   } catch (core::Error& e) {
-    e.addContext(what);
+    e.addContext("loading series '" +
+                 seriesName(core::modalityCode(series.modality), series.identity.seriesDescription) + "'");
     throw;
   } catch (const std::exception& e) {
-    throw core::Error(std::string(e.what())).addContext(what);
+    throw core::Error(std::string(e.what()))
+        .addContext("loading series '" +
+                    seriesName(core::modalityCode(series.modality), series.identity.seriesDescription) + "'");
   }
+}
+
+}  // namespace
+
+core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& progress, std::size_t volumeIndex,
+                                 std::vector<std::string>& warnings) {
+  return withSeriesContext(series, [&] {
+    core::SubProgress headerProgress(progress, 0.0, 0.2, "reading headers");
+    const auto headers = readHeaders(series.files, headerProgress, warnings);
+    const auto layout = detail::arrangeSlices(headers);
+    warnings.insert(warnings.end(), layout.warnings.begin(), layout.warnings.end());
+    core::SubProgress sliceProgress(progress, 0.2, 1.0, "reading slices");
+    return assembleVolume(headers, layout, volumeIndex, sliceProgress);
+  });
+}
+
+std::vector<core::VolumePtr> loadSeriesVolumes(const SeriesEntry& series, core::ProgressSink& progress,
+                                               std::vector<std::string>& warnings) {
+  return withSeriesContext(series, [&] {
+    core::SubProgress headerProgress(progress, 0.0, 0.1, "reading headers");
+    const auto headers = readHeaders(series.files, headerProgress, warnings);
+    const auto layout = detail::arrangeSlices(headers);
+    warnings.insert(warnings.end(), layout.warnings.begin(), layout.warnings.end());
+    std::vector<core::VolumePtr> volumes;
+    const auto count = layout.volumes.size();
+    for (std::size_t v = 0; v < count; ++v) {
+      core::SubProgress sliceProgress(progress, 0.1 + 0.9 * double(v) / double(count),
+                                      0.1 + 0.9 * double(v + 1) / double(count), "reading slices");
+      volumes.push_back(assembleVolume(headers, layout, v, sliceProgress));
+    }
+    return volumes;
+  });
 }
 
 }  // namespace fw::dicom

@@ -43,4 +43,9 @@ core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& 
 core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& progress,
                                  std::size_t volumeIndex, std::vector<std::string>& warnings);
 
+// Every volume of a (4D) series, reading the headers once: what to use for DWI and BOLD,
+// where loadSeriesVolume per index would re-read all headers for each volume.
+std::vector<core::VolumePtr> loadSeriesVolumes(const SeriesEntry& series, core::ProgressSink& progress,
+                                               std::vector<std::string>& warnings);
+
 }  // namespace fw::dicom
