@@ -113,6 +113,7 @@ std::string bytesOf(const std::vector<T>& v) {
 class ImageFileTest : public QObject {
   Q_OBJECT
  private slots:
+  void initTestCase() { fw::io::registerImageIOFactories(); }  // for itk::ImageFileWriter below
   void fileNames();
   void roundTrip_data();
   void roundTrip();

@@ -84,9 +84,10 @@ bool isDetachedHeader(const fs::path& path) {
   return ext == ".nhdr" || ext == ".mhd";
 }
 
-// ITK's factories, for code that uses itk::ImageFileReader/Writer elsewhere in the process
-// (we do not use ITK_USE_FILE, so nothing registers them for us).
-void registerFactories() {
+}  // namespace
+
+// We do not use ITK_USE_FILE, so nothing registers ITK's factories for us.
+void registerImageIOFactories() {
   static std::once_flag once;
   std::call_once(once, [] {
     itk::NiftiImageIOFactory::RegisterOneFactory();
@@ -95,8 +96,10 @@ void registerFactories() {
   });
 }
 
+namespace {
+
 itk::ImageIOBase::Pointer createIO(Format f) {
-  registerFactories();
+  registerImageIOFactories();
   switch (f) {
     case Format::Nifti: return itk::NiftiImageIO::New().GetPointer();
     case Format::Nrrd: return itk::NrrdImageIO::New().GetPointer();

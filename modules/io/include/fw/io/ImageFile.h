@@ -11,6 +11,11 @@
 
 namespace fw::io {
 
+// Registers ITK's NIfTI, NRRD and MetaImage IO factories (once; thread-safe), for code that uses
+// itk::ImageFileReader/Writer directly. The functions below do not need it: they pick the IO
+// by extension and call it themselves.
+void registerImageIOFactories();
+
 // True when the file name has an extension this module reads.
 bool isImageFileName(const std::filesystem::path& path);
 
