@@ -41,6 +41,7 @@ class RealDataTest : public QObject {
   void porcineCtAndMr();
   void geTiltedCtIsRefusedClearly();
   void singleSlices();
+  void philipsBold4d();
 };
 
 void RealDataTest::initTestCase() {
@@ -133,6 +134,29 @@ void RealDataTest::singleSlices() {
     qInfo("%s: %s %zux%zu, %s", f.filename().c_str(), v->name().c_str(), series[0].columns, series[0].rows,
           core::pixelTypeName(v->pixelType()));
   }
+}
+
+// 2730 classic Philips files: one series of 78 volumes of 80x80x35.
+void RealDataTest::philipsBold4d() {
+  const auto archive = test::sharedData() / "fmri_studyforrest_half/bold_78vol_dicom.tar.xz";
+  if (!fs::exists(archive)) QSKIP("fmri_studyforrest_half is absent");
+  const auto dir = extract(archive, "bold");
+  QElapsedTimer timer;
+  timer.start();
+  const auto e = onlySeries(dir);
+  qInfo("scan of %zu files: %lld ms", e.files.size(), static_cast<long long>(timer.restart()));
+  QCOMPARE(e.files.size(), std::size_t(2730));
+  QCOMPARE(e.volumeCount, std::size_t(78));
+  QCOMPARE(e.columns, std::size_t(80));
+  std::vector<std::string> warnings;
+  const auto all = dicom::loadSeriesVolumes(e, NullProgress::instance(), warnings);
+  qInfo("load of 78 volumes: %lld ms", static_cast<long long>(timer.elapsed()));
+  for (const auto& w : warnings) qInfo("%s", w.c_str());
+  QCOMPARE(all.size(), std::size_t(78));
+  QCOMPARE(all[0]->geometry().size()[2], std::size_t(35));
+  QVERIFY(std::abs(all[0]->geometry().spacing()[0] - 3.0) < 1e-2);
+  QVERIFY(std::abs(all[0]->geometry().spacing()[2] - 3.3) < 5e-2);
+  for (const auto& v : all) QVERIFY(core::norm(v->geometry().origin() - all[0]->geometry().origin()) < 1e-3);
 }
 
 QTEST_GUILESS_MAIN(RealDataTest)
