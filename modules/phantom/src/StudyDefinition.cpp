@@ -74,17 +74,18 @@ std::vector<SeriesSpec> buildSpecs() {
   // slices to the right, tilted 10 degrees about L-R and 3 degrees about S-I.
   SeriesSpec t1;
   t1.key = "t1";
-  t1.description = "T1 MPRAGE sag 1 mm";
+  t1.description = "T1 3D GRE sag 1 mm";
   t1.number = 2;
   const Mat3 sag = Mat3::fromColumns({0, 1, 0}, {0, 0, -1}, {-1, 0, 0});
   const Mat3 tilt = Mat3::rotation({1, 0, 0}, 10 * M_PI / 180) * Mat3::rotation({0, 0, 1}, -3 * M_PI / 180);
   t1.geometry = centredGrid({224, 208, 176}, {1, 1, 1}, tilt * sag, m.apply({1.5, 0, 6}));
   t1.imageType = "ORIGINAL\\PRIMARY\\M\\ND";
-  t1.scanningSequence = "GR\\IR";
-  t1.sequenceVariant = "SK\\SP\\MP";
-  t1.repetitionTimeMs = 2300;
-  t1.echoTimeMs = 2.98;
-  t1.flipAngleDeg = 9;
+  // A spoiled 3D gradient echo (an MPRAGE would need InversionTime, which the writer lacks).
+  t1.scanningSequence = "GR";
+  t1.sequenceVariant = "SP";
+  t1.repetitionTimeMs = 11;
+  t1.echoTimeMs = 4.6;
+  t1.flipAngleDeg = 15;
   t1.fieldStrengthT = 3;
   t1.units = "a.u.";
   specs.push_back(t1);
