@@ -32,6 +32,7 @@ int run(const std::vector<std::string>& argv) {
     throw core::Error(out.string() + " already exists; give a folder that does not exist yet");
 
   const auto start = std::chrono::steady_clock::now();
+  std::fflush(stdout);
   {
     ConsoleProgress progress("sample study");
     phantom::writeSampleStudy(out, progress);
@@ -45,9 +46,8 @@ int run(const std::vector<std::string>& argv) {
     std::uintmax_t bytes = 0;
     const std::size_t files = countFiles(out / "dicom" / s.key, bytes);
     const auto& size = s.geometry.size();
-    std::printf("  %-10s %-2s %-26s %3zux%3zux%3zu x%-3zu %5zu files %7.1f MB\n", s.key.c_str(),
-                core::modalityCode(s.modality), s.description.c_str(), size[0], size[1], size[2], s.volumes, files,
-                bytes / 1e6);
+    std::printf("  dicom/%-10s %-26s %3zux%3zux%3zu x%-3zu %5zu files %7.1f MB\n", s.key.c_str(),
+                s.description.c_str(), size[0], size[1], size[2], s.volumes, files, bytes / 1e6);
     totalBytes += bytes;
   }
   std::uintmax_t truthBytes = 0;

@@ -5,7 +5,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <atomic>
 #include <cmath>
+#include <filesystem>
+
+#include "TestData.h"
 
 #include "fw/core/Error.h"
 #include "fw/phantom/HeadPhantom.h"
@@ -27,6 +31,7 @@ class PhantomModelTest : public QObject {
   void seriesGrids();
   void susceptibilityField();
   void truthJsonIsComplete();
+  void cancelLeavesNothing();
 };
 
 static QString name(Tissue t) { return phantom::tissueName(t); }
@@ -208,6 +213,25 @@ void PhantomModelTest::truthJsonIsComplete() {
            static_cast<int>(phantom::studyTruth().bValues.size()));
   QCOMPARE(o["series"].toArray().size(), 6);
   QCOMPARE(o["bold"].toObject()["regressor"].toArray().size(), static_cast<int>(phantom::studyTruth().boldVolumes));
+}
+
+namespace {
+// Cancels at the n-th report.
+class CancelAfter final : public core::ProgressSink {
+ public:
+  explicit CancelAfter(int n) : m_left(n) {}
+  bool report(double, std::string_view) override { return --m_left > 0; }
+
+ private:
+  std::atomic<int> m_left;
+};
+}  // namespace
+
+void PhantomModelTest::cancelLeavesNothing() {
+  const auto dir = test::scratchDir("phantom_cancel");
+  CancelAfter cancel(3);
+  QVERIFY_EXCEPTION_THROWN(phantom::writeSampleStudy(dir / "study", cancel), core::Cancelled);
+  QVERIFY(std::filesystem::is_empty(dir));  // neither the study nor its temporary folder
 }
 
 QTEST_GUILESS_MAIN(PhantomModelTest)

@@ -15,6 +15,7 @@
 #include "PhantomTestUtil.h"
 #include "fw/core/Error.h"
 #include "fw/core/Volume.h"
+#include "fw/dicom/SeriesReader.h"
 #include "fw/io/ImageFile.h"
 #include "fw/phantom/HeadPhantom.h"
 #include "fw/phantom/SampleStudy.h"
@@ -108,6 +109,7 @@ class SampleStudyTest : public QObject {
   void truthMaps();
   void ctIsDeterministic();
   void refusesExistingFolder();
+  void projectReaderLoadsIt();
 
  private:
   fs::path m_dir;
@@ -435,6 +437,28 @@ void SampleStudyTest::ctIsDeterministic() {
 void SampleStudyTest::refusesExistingFolder() {
   QVERIFY_EXCEPTION_THROWN(phantom::writeSampleStudy(m_dir, core::NullProgress::instance()), core::Error);
   QVERIFY(fs::exists(m_dir / "truth.json"));
+}
+
+void SampleStudyTest::projectReaderLoadsIt() {
+  // What the workstation does with `--sample`: scan the folder and load the CT.
+  const auto entries = dicom::scanForSeries(m_dir / "dicom", core::NullProgress::instance());
+  QCOMPARE(entries.size(), phantom::seriesSpecs().size());
+  for (const auto& e : entries) {
+    const auto& spec = phantom::seriesSpec(e.identity.seriesNumber == 1   ? "ct"
+                                           : e.identity.seriesNumber == 2 ? "t1"
+                                           : e.identity.seriesNumber == 3 ? "dwi"
+                                           : e.identity.seriesNumber == 4 ? "bold"
+                                           : e.identity.seriesNumber == 5 ? "swi_mag"
+                                                                          : "swi_phase");
+    QCOMPARE(e.identity.seriesDescription, spec.description);
+    QCOMPARE(e.volumeCount, spec.volumes);
+  }
+  const auto ct = dicom::loadSeriesVolume(entries.front(), core::NullProgress::instance());
+  const auto& g = phantom::seriesSpec("ct").geometry;
+  QCOMPARE(ct->geometry().size(), g.size());
+  QVERIFY(norm(ct->geometry().origin() - g.origin()) < 1e-4);
+  QCOMPARE(ct->units(), std::string("HU"));
+  QVERIFY(*ct->valueAtWorld(phantom::HeadPhantom::instance().lesion().centre) > 60);
 }
 
 QTEST_GUILESS_MAIN(SampleStudyTest)
