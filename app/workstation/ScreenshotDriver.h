@@ -1,0 +1,29 @@
+#pragma once
+// Drives the main window for `--screenshot`: waits for the load, applies --cursor, lets every
+// view render at full quality, writes a PNG of the whole window atomically, then quits with
+// exit code 0 (or 1, with the reason on stderr).
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <optional>
+
+#include "fw/core/Geometry.h"
+
+namespace fw::ui {
+class MainWindow;
+}
+
+class ScreenshotDriver : public QObject {
+  Q_OBJECT
+ public:
+  ScreenshotDriver(fw::ui::MainWindow* window, QString outPath, std::optional<fw::core::Vec3> cursor,
+                   const QElapsedTimer& sinceStart);
+  void onLoaded(bool ok, const QString& error);
+
+ private:
+  void capture();
+  fw::ui::MainWindow* m_window;
+  QString m_out;
+  std::optional<fw::core::Vec3> m_cursor;
+  const QElapsedTimer& m_sinceStart;
+};

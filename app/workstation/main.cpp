@@ -1,0 +1,94 @@
+// fusion-workstation: the GUI. See `fusion-workstation --help`.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QTimer>
+#include <QTranslator>
+#include <cstdio>
+
+#include "ScreenshotDriver.h"
+#include "fw/scene/Scene.h"
+#include "fw/ui/MainWindow.h"
+
+namespace {
+
+std::optional<fw::core::Vec3> parseCursor(const QString& text, bool& ok) {
+  const QStringList parts = text.split(',');
+  ok = parts.size() == 3;
+  fw::core::Vec3 v;
+  for (int i = 0; ok && i < 3; ++i) v[i] = parts[i].trimmed().toDouble(&ok);
+  if (!ok) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QElapsedTimer sinceStart;
+  sinceStart.start();
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("fusion-workstation");
+  QApplication::setOrganizationName("FusionWorkstation");
+  QApplication::setApplicationVersion(FW_VERSION);
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription("Fusion Workstation: CT/MRI fusion and visualization.");
+  parser.addHelpOption();
+  parser.addVersionOption();
+  QCommandLineOption sample("sample", "Open the bundled sample study (generated on first use).");
+  QCommandLineOption open("open", "Open a NIfTI/NRRD/MHA file or a DICOM file or folder.", "PATH");
+  QCommandLineOption screenshot("screenshot", "Render the window, write it as PNG to OUT and exit.", "OUT.png");
+  QCommandLineOption layout("layout", "View layout: 2x2, axial, coronal, sagittal or 3d.", "LAYOUT", "2x2");
+  QCommandLineOption cursor("cursor", "Put the cursor at x,y,z (LPS mm).", "x,y,z");
+  QCommandLineOption size("size", "Window size for screenshots, WIDTHxHEIGHT.", "WxH", "1400x950");
+  QCommandLineOption lang("lang", "User interface language (en, zh_CN).", "LANG");
+  parser.addOptions({sample, open, screenshot, layout, cursor, size, lang});
+  parser.addPositionalArgument("path", "A file or folder to open (same as --open).", "[path]");
+  parser.process(app);
+
+  auto fail = [](const QString& message) {
+    std::fprintf(stderr, "fusion-workstation: %s\n", qPrintable(message));
+    return 2;
+  };
+
+  QTranslator translator, qtTranslator;
+  const QString language = parser.isSet(lang) ? parser.value(lang) : QLocale::system().name();
+  if (translator.load("fusion_" + language, ":/i18n")) app.installTranslator(&translator);
+  if (qtTranslator.load("qtbase_" + language, QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+    app.installTranslator(&qtTranslator);
+
+  std::optional<fw::core::Vec3> cursorPos;
+  if (parser.isSet(cursor)) {
+    bool ok = false;
+    cursorPos = parseCursor(parser.value(cursor), ok);
+    if (!ok) return fail("--cursor expects three numbers x,y,z in mm, got '" + parser.value(cursor) + "'");
+  }
+  QString openPath = parser.value(open);
+  if (openPath.isEmpty() && !parser.positionalArguments().isEmpty()) openPath = parser.positionalArguments().first();
+  if (parser.isSet(screenshot) && openPath.isEmpty() && !parser.isSet(sample))
+    return fail("--screenshot needs something to show: --sample or --open PATH");
+
+  fw::ui::MainWindow window;
+  if (!window.setLayoutByName(parser.value(layout)))
+    return fail("unknown --layout '" + parser.value(layout) + "' (use 2x2, axial, coronal, sagittal or 3d)");
+  const QStringList wh = parser.value(size).split('x');
+  if (wh.size() != 2 || wh[0].toInt() < 200 || wh[1].toInt() < 200)
+    return fail("--size expects WIDTHxHEIGHT, e.g. 1400x950");
+  window.resize(wh[0].toInt(), wh[1].toInt());
+
+  if (parser.isSet(screenshot)) {
+    window.setProperty("batchMode", true);  // errors go to stderr, not dialogs
+    auto* driver = new ScreenshotDriver(&window, parser.value(screenshot), cursorPos, sinceStart);
+    QObject::connect(&window, &fw::ui::MainWindow::loadFinished, driver, &ScreenshotDriver::onLoaded);
+  } else if (cursorPos) {
+    QObject::connect(&window, &fw::ui::MainWindow::loadFinished, &window, [&window, cursorPos](bool ok) {
+      if (ok) window.scene()->setCursor(*cursorPos);
+    });
+  }
+  window.show();
+  if (parser.isSet(sample)) window.openSampleStudy();
+  else if (!openPath.isEmpty()) window.openPath(openPath);
+  return app.exec();
+}

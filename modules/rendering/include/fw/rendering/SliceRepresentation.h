@@ -1,0 +1,74 @@
+#pragma once
+// One slice view's picture: the base volume resampled on the view plane through the cursor,
+// the crosshair, orientation letters and corner text. Owns its VTK props and adds them to a
+// renderer it is given; knows nothing of Qt widgets. The 2D scene is laid out in "view
+// coordinates": X = world . right, Y = world . up (mm), so the camera pans and zooms in mm.
+#include <string>
+#include <vector>
+
+#include <vtkSmartPointer.h>
+
+#include "fw/core/Volume.h"
+#include "fw/rendering/SliceSampler.h"
+#include "fw/rendering/ViewOrientation.h"
+
+class vtkActor;
+class vtkCornerAnnotation;
+class vtkImageActor;
+class vtkImageData;
+class vtkLineSource;
+class vtkRenderer;
+class vtkTextActor;
+
+namespace fw::rendering {
+
+class SliceRepresentation {
+ public:
+  explicit SliceRepresentation(ViewOrientation orientation);
+  ~SliceRepresentation();
+  SliceRepresentation(const SliceRepresentation&) = delete;
+  SliceRepresentation& operator=(const SliceRepresentation&) = delete;
+
+  void attach(vtkRenderer* renderer);
+  ViewOrientation orientation() const { return m_orientation; }
+  const ViewFrame& frame() const { return m_frame; }
+
+  // Shows `volume` (may be null: empty view) through `cursor` with the given window.
+  void update(const core::VolumePtr& volume, const core::Vec3& cursor, double window, double level);
+
+  // View coordinates <-> world. toWorld keeps the cursor's depth along the normal.
+  void toView(const core::Vec3& world, double& x, double& y) const;
+  core::Vec3 toWorld(double x, double y) const;
+  // View-coordinate bounds of the current slice image (xmin, xmax, ymin, ymax).
+  bool imageBounds(double bounds[4]) const;
+  // Slice number (1-based) and count along the normal, for corner text and tests.
+  int sliceNumber() const { return m_sliceNumber; }
+  int sliceCount() const { return m_sliceCount; }
+  // The resampled values of the current slice, row-major from the bottom-left (for tests).
+  const std::vector<float>& sliceValues() const { return m_values; }
+  const SliceGrid& grid() const { return m_grid; }
+
+  void setCornerText(int corner, const std::string& text);  // 0..3: LL, LR, UL, UR (VTK order)
+
+ private:
+  void updateCrosshair();
+
+  ViewOrientation m_orientation;
+  ViewFrame m_frame;
+  core::VolumePtr m_volume;
+  core::Vec3 m_cursor;
+  SliceGrid m_grid;
+  std::vector<float> m_values;
+  std::vector<std::uint8_t> m_rgba;
+  int m_sliceNumber = 0;
+  int m_sliceCount = 0;
+
+  vtkSmartPointer<vtkImageData> m_image;
+  vtkSmartPointer<vtkImageActor> m_imageActor;
+  vtkSmartPointer<vtkLineSource> m_hLine, m_vLine;
+  vtkSmartPointer<vtkActor> m_hActor, m_vActor;
+  vtkSmartPointer<vtkTextActor> m_labels[4];
+  vtkSmartPointer<vtkCornerAnnotation> m_corners;
+};
+
+}  // namespace fw::rendering

@@ -1,0 +1,80 @@
+#pragma once
+// The scene: the loaded volumes as layers, how each is displayed, and the one world cursor (LPS
+// mm) that every view follows (Slicer's crosshair node, MITK's crosshair). Views observe the
+// signals and request renders; nothing here knows about widgets or VTK.
+#include <QObject>
+#include <QString>
+#include <optional>
+#include <vector>
+
+#include "fw/core/Geometry.h"
+#include "fw/core/Volume.h"
+
+namespace fw::scene {
+
+// A named window/level setting (CT presets, the data's own default).
+struct WindowPreset {
+  QString id;     // stable key: "brain", "subdural", "bone", "lung", "soft-tissue"
+  QString label;  // shown to the user (translatable)
+  double window;
+  double level;
+};
+// The CT presets radiologists expect, in Hounsfield units.
+const std::vector<WindowPreset>& ctWindowPresets();
+
+struct LayerDisplay {
+  double window = 400;
+  double level = 40;
+  bool visible = true;
+};
+
+struct Layer {
+  core::VolumePtr volume;
+  LayerDisplay display;
+};
+
+class Scene : public QObject {
+  Q_OBJECT
+ public:
+  explicit Scene(QObject* parent = nullptr);
+
+  // Replaces the scene's content with one volume as the base layer; the cursor goes to the
+  // volume's centre and the display to the modality's default window.
+  void setBaseVolume(core::VolumePtr volume);
+  core::VolumePtr baseVolume() const;
+  const std::vector<Layer>& layers() const { return m_layers; }
+  bool isEmpty() const { return m_layers.empty(); }
+
+  // The world cursor in LPS mm. setCursor snaps to the nearest voxel centre of the base
+  // volume when the point lies inside it, so slices show whole voxels, not blends.
+  const core::Vec3& cursor() const { return m_cursor; }
+  void setCursor(const core::Vec3& lps);
+  // Moves the cursor by `steps` voxels along a world direction (slice scrolling).
+  void stepCursor(const core::Vec3& direction, int steps);
+  // The base volume's value under the cursor, if any.
+  std::optional<double> valueAtCursor() const;
+
+  const LayerDisplay& baseDisplay() const;
+  void setWindowLevel(double window, double level);
+  void applyWindowPreset(const QString& id);
+  // Default window for a volume: CT brain, otherwise from the value distribution.
+  static LayerDisplay defaultDisplay(const core::Volume& volume);
+
+  // The volume-rendering preset of the 3D view ("ct-bone", "ct-soft-tissue", "mr").
+  const QString& volumePreset() const { return m_volumePreset; }
+  void setVolumePreset(const QString& id);
+
+ signals:
+  void layersChanged();
+  void cursorChanged(const fw::core::Vec3& lps);
+  void displayChanged();
+  void volumePresetChanged(const QString& id);
+
+ private:
+  core::Vec3 snap(const core::Vec3& lps) const;
+  std::vector<Layer> m_layers;
+  core::Vec3 m_cursor;
+  QString m_volumePreset = "ct-bone";
+};
+
+}  // namespace fw::scene

@@ -1,0 +1,128 @@
+#include "fw/scene/Scene.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace fw::scene {
+
+Scene::Scene(QObject* parent) : QObject(parent) {}
+
+void Scene::setBaseVolume(core::VolumePtr volume) {
+  m_layers.clear();
+  if (volume) {
+    Layer layer;
+    layer.display = defaultDisplay(*volume);
+    layer.volume = std::move(volume);
+    m_layers.push_back(std::move(layer));
+    m_cursor = snap(m_layers.front().volume->geometry().center());
+    m_volumePreset = m_layers.front().volume->modality() == core::Modality::CT ? "ct-bone" : "mr";
+  }
+  emit layersChanged();
+  emit displayChanged();
+  emit volumePresetChanged(m_volumePreset);
+  emit cursorChanged(m_cursor);
+}
+
+core::VolumePtr Scene::baseVolume() const { return m_layers.empty() ? nullptr : m_layers.front().volume; }
+
+core::Vec3 Scene::snap(const core::Vec3& lps) const {
+  if (m_layers.empty()) return lps;
+  const auto& g = m_layers.front().volume->geometry();
+  std::array<std::size_t, 3> v;
+  if (!g.worldToNearestVoxel(lps, v)) return lps;
+  return g.indexToWorld({double(v[0]), double(v[1]), double(v[2])});
+}
+
+void Scene::setCursor(const core::Vec3& lps) {
+  const core::Vec3 p = snap(lps);
+  if (p == m_cursor) return;
+  m_cursor = p;
+  emit cursorChanged(m_cursor);
+}
+
+void Scene::stepCursor(const core::Vec3& direction, int steps) {
+  if (m_layers.empty() || steps == 0) return;
+  const auto& g = m_layers.front().volume->geometry();
+  // One step is one voxel along the voxel axis closest to the direction.
+  int best = 0;
+  double bestDot = 0;
+  for (int a = 0; a < 3; ++a) {
+    const double d = std::abs(core::dot(g.direction().column(a), direction));
+    if (d > bestDot) {
+      bestDot = d;
+      best = a;
+    }
+  }
+  const double step = g.spacing()[best];
+  core::Vec3 target = m_cursor + core::normalized(direction) * (step * steps);
+  // Keep the cursor inside the volume along that direction: clamp in index space.
+  core::Vec3 idx = g.worldToIndex(target);
+  for (int a = 0; a < 3; ++a) idx[a] = std::clamp(idx[a], 0.0, double(g.size()[a] - 1));
+  setCursor(g.indexToWorld(idx));
+}
+
+std::optional<double> Scene::valueAtCursor() const {
+  if (m_layers.empty()) return std::nullopt;
+  return m_layers.front().volume->valueAtWorld(m_cursor);
+}
+
+const LayerDisplay& Scene::baseDisplay() const {
+  static const LayerDisplay none;
+  return m_layers.empty() ? none : m_layers.front().display;
+}
+
+void Scene::setWindowLevel(double window, double level) {
+  if (m_layers.empty()) return;
+  window = std::max(window, 1e-3);
+  auto& d = m_layers.front().display;
+  if (d.window == window && d.level == level) return;
+  d.window = window;
+  d.level = level;
+  emit displayChanged();
+}
+
+void Scene::applyWindowPreset(const QString& id) {
+  for (const auto& p : ctWindowPresets())
+    if (p.id == id) setWindowLevel(p.window, p.level);
+}
+
+LayerDisplay Scene::defaultDisplay(const core::Volume& volume) {
+  LayerDisplay d;
+  if (volume.modality() == core::Modality::CT) {
+    d.window = 80;
+    d.level = 40;
+    return d;
+  }
+  // Robust range: 1st..99.5th percentile of a strided sample of non-background voxels.
+  std::vector<float> sample;
+  const std::size_t n = volume.geometry().voxelCount();
+  const std::size_t stride = std::max<std::size_t>(1, n / 200000);
+  sample.reserve(n / stride + 1);
+  volume.visitData([&](const auto* p) {
+    for (std::size_t i = 0; i < n; i += stride) {
+      const float v = static_cast<float>(p[i]);
+      if (std::isfinite(v)) sample.push_back(v);
+    }
+  });
+  if (sample.empty()) return d;
+  std::sort(sample.begin(), sample.end());
+  // Ignore the background (the most common lowest value) when choosing the range.
+  const float lowest = sample.front();
+  auto firstAbove = std::upper_bound(sample.begin(), sample.end(), lowest);
+  if (std::distance(firstAbove, sample.end()) > static_cast<long>(sample.size() / 20))
+    sample.erase(sample.begin(), firstAbove);
+  const double lo = sample[sample.size() / 100];
+  const double hi = sample[std::min(sample.size() - 1, sample.size() * 995 / 1000)];
+  d.window = std::max(hi - lo, 1e-3);
+  d.level = (hi + lo) / 2;
+  return d;
+}
+
+void Scene::setVolumePreset(const QString& id) {
+  if (id == m_volumePreset) return;
+  m_volumePreset = id;
+  emit volumePresetChanged(id);
+}
+
+}  // namespace fw::scene

@@ -1,0 +1,61 @@
+#pragma once
+// A widget that shows what a VTK render window draws. VTK renders into its own off-screen
+// OpenGL context and the frame is copied into a QImage that this plain QWidget paints.
+// Why not a QOpenGLWidget sharing Qt's context: with Debian 12's VTK 9.1 and Mesa llvmpipe,
+// VTK's framebuffers inside a QOpenGLWidget context come out incomplete ("driver marked FBO as
+// incomplete") and Qt's own framebuffer is damaged, so nothing shows (docs/rendering.md). On a
+// software renderer the copy is a memcpy; on a GPU it is a small read-back per frame. Renders
+// are only requested (requestRender -> QWidget::update) and happen once per paint, so many
+// changes in one event-loop turn cost one frame; unchanged views repaint from the cached image.
+#include <QImage>
+#include <QWidget>
+
+#include <vtkSmartPointer.h>
+
+class vtkGenericRenderWindowInteractor;
+class vtkRenderWindow;
+class vtkRenderer;
+
+namespace fw::ui {
+
+class RenderWidget : public QWidget {
+  Q_OBJECT
+ public:
+  explicit RenderWidget(QWidget* parent = nullptr);
+  ~RenderWidget() override;
+
+  vtkRenderer* renderer() const;
+  vtkRenderWindow* renderWindow() const;
+  vtkGenericRenderWindowInteractor* interactor() const;
+
+  // The last rendered frame (device pixels).
+  const QImage& frame() const { return m_frame; }
+  // Renders now if a render is pending (tests, screenshots).
+  void renderNow();
+  // Milliseconds the last VTK render took, and how many frames were rendered.
+  double lastRenderMs() const { return m_lastRenderMs; }
+  int frameCount() const { return m_frames; }
+
+ public slots:
+  void requestRender();
+
+ protected:
+  // Called just before each render: subclasses bring their representations up to date.
+  virtual void beforeRender() {}
+  void paintEvent(QPaintEvent* e) override;
+  void resizeEvent(QResizeEvent* e) override;
+  // Forwards a Qt mouse/wheel event to the VTK interactor (for VTK interactor styles).
+  void forwardToInteractor(QEvent* event);
+
+ private:
+  void render();
+  vtkSmartPointer<vtkRenderWindow> m_window;
+  vtkSmartPointer<vtkRenderer> m_renderer;
+  vtkSmartPointer<vtkGenericRenderWindowInteractor> m_interactor;
+  QImage m_frame;
+  bool m_pending = true;
+  double m_lastRenderMs = 0;
+  int m_frames = 0;
+};
+
+}  // namespace fw::ui

@@ -1,0 +1,382 @@
+#include "fw/ui/MainWindow.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QImageWriter>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QToolButton>
+
+#include "fw/rendering/VolumeRepresentation.h"
+#include "fw/scene/JobRunner.h"
+#include "fw/scene/Scene.h"
+#include "fw/scene/VolumeLoader.h"
+#include "fw/ui/SliceView.h"
+#include "fw/ui/VolumeView.h"
+
+namespace fw::ui {
+
+namespace {
+constexpr int kMaxRecent = 10;
+const char* kRecentKey = "recentFiles";
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), m_scene(new scene::Scene(this)), m_jobs(new scene::JobRunner(this)) {
+  setWindowTitle(tr("Fusion Workstation"));
+  setAcceptDrops(true);
+
+  auto* central = new QWidget(this);
+  central->setObjectName("ViewArea");
+  central->setStyleSheet("#ViewArea { background: #202226; }");
+  m_grid = new QGridLayout(central);
+  m_grid->setContentsMargins(2, 2, 2, 2);
+  m_grid->setSpacing(2);
+  m_slices[0] = new SliceView(m_scene, rendering::ViewOrientation::Axial, central);
+  m_slices[1] = new SliceView(m_scene, rendering::ViewOrientation::Coronal, central);
+  m_slices[2] = new SliceView(m_scene, rendering::ViewOrientation::Sagittal, central);
+  m_volumeView = new VolumeView(m_scene, central);
+  m_grid->addWidget(m_slices[0], 0, 0);
+  m_grid->addWidget(m_slices[1], 0, 1);
+  m_grid->addWidget(m_slices[2], 1, 0);
+  m_grid->addWidget(m_volumeView, 1, 1);
+  for (auto* v : m_slices)
+    connect(v, &SliceView::maximizeRequested, this, [this, v] { toggleMaximize(v); });
+  connect(m_volumeView, &VolumeView::maximizeRequested, this, [this] { toggleMaximize(m_volumeView); });
+  setCentralWidget(central);
+
+  buildMenus();
+  buildToolBar();
+  buildStatusBar();
+
+  connect(m_scene, &scene::Scene::cursorChanged, this, &MainWindow::updateStatus);
+  connect(m_scene, &scene::Scene::layersChanged, this, &MainWindow::updateStatus);
+  connect(m_scene, &scene::Scene::layersChanged, this, &MainWindow::updatePresetCombos);
+  connect(m_scene, &scene::Scene::volumePresetChanged, this, &MainWindow::updatePresetCombos);
+  updateStatus();
+  updatePresetCombos();
+}
+
+MainWindow::~MainWindow() {
+  m_jobs->cancel();
+  m_jobs->waitForDone();
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open File…"), QKeySequence::Open, this, &MainWindow::openFileDialog);
+  file->addAction(tr("Open &DICOM Folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::openFolderDialog);
+  file->addAction(tr("Open &Sample Study"), this, &MainWindow::openSampleStudy);
+  m_recentMenu = file->addMenu(tr("Open &Recent"));
+  rebuildRecentMenu();
+  file->addSeparator();
+  file->addAction(tr("Save Screens&hot…"), QKeySequence(tr("Ctrl+Shift+S")), this, &MainWindow::saveScreenshotDialog);
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  auto* layouts = new QActionGroup(this);
+  const std::pair<QString, QString> names[] = {{"2x2", tr("&Four Views")}, {"axial", tr("&Axial")},
+                                               {"coronal", tr("&Coronal")}, {"sagittal", tr("&Sagittal")},
+                                               {"3d", tr("&3D")}};
+  int key = Qt::Key_F5;
+  for (const auto& [id, label] : names) {
+    QAction* a = view->addAction(label);
+    a->setCheckable(true);
+    a->setChecked(id == "2x2");
+    a->setShortcut(QKeySequence(key++));
+    a->setData(id);
+    layouts->addAction(a);
+    connect(a, &QAction::triggered, this, [this, id = id] { setLayoutByName(id); });
+  }
+  view->addSeparator();
+  view->addAction(tr("&Reset Views"), QKeySequence(tr("Ctrl+R")), this, [this] {
+    for (auto* s : m_slices) s->resetView();
+    m_volumeView->resetView();
+  });
+
+  QMenu* window = menuBar()->addMenu(tr("&Window/Level"));
+  int n = 1;
+  for (const auto& p : scene::ctWindowPresets()) {
+    QAction* a = window->addAction(tr("%1  (W %2, L %3)").arg(p.label).arg(p.window).arg(p.level));
+    a->setShortcut(QKeySequence(QString("Ctrl+%1").arg(n++)));
+    connect(a, &QAction::triggered, this, [this, id = p.id] { m_scene->applyWindowPreset(id); });
+  }
+  window->addSeparator();
+  window->addAction(tr("&Default for This Volume"), this, [this] {
+    if (auto v = m_scene->baseVolume()) {
+      const auto d = scene::Scene::defaultDisplay(*v);
+      m_scene->setWindowLevel(d.window, d.level);
+    }
+  });
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Mouse and Keys"), this, [this] {
+    QMessageBox::information(
+        this, tr("Mouse and Keys"),
+        tr("<b>Slice views</b><br>"
+           "Left click or drag: move the cursor (all views follow)<br>"
+           "Wheel, Up/Down, PageUp/PageDown: scroll slices<br>"
+           "Right drag: window (left/right) and level (up/down)<br>"
+           "Middle drag or Shift+left drag: pan<br>"
+           "Ctrl+wheel or Ctrl+left drag: zoom; R: reset view<br>"
+           "Double-click: maximise or restore the view<br><br>"
+           "<b>3D view</b><br>Left drag: rotate; middle drag: pan; right drag or wheel: zoom; R: reset<br><br>"
+           "<b>Window presets</b><br>Ctrl+1 … Ctrl+6"));
+  });
+  help->addAction(tr("&About"), this, [this] {
+    QMessageBox::about(this, tr("About Fusion Workstation"),
+                       tr("<b>Fusion Workstation</b> %1<br>CT/MRI fusion and visualization.<br>"
+                          "Positions are shown in LPS millimetres (DICOM patient coordinates).")
+                           .arg(QApplication::applicationVersion()));
+  });
+}
+
+void MainWindow::buildToolBar() {
+  QToolBar* bar = addToolBar(tr("Main"));
+  bar->setObjectName("MainToolBar");
+  bar->setMovable(false);
+  bar->addAction(tr("Open…"), this, &MainWindow::openFileDialog);
+  bar->addAction(tr("Sample Study"), this, &MainWindow::openSampleStudy);
+  bar->addSeparator();
+  bar->addWidget(new QLabel(tr(" Window: "), bar));
+  m_windowCombo = new QComboBox(bar);
+  m_windowCombo->setObjectName("WindowPresetCombo");
+  m_windowCombo->addItem(tr("Custom"), QString());
+  for (const auto& p : scene::ctWindowPresets()) m_windowCombo->addItem(p.label, p.id);
+  connect(m_windowCombo, &QComboBox::activated, this, [this](int i) {
+    const QString id = m_windowCombo->itemData(i).toString();
+    if (!id.isEmpty()) m_scene->applyWindowPreset(id);
+  });
+  bar->addWidget(m_windowCombo);
+  bar->addWidget(new QLabel(tr("  3D: "), bar));
+  m_volumeCombo = new QComboBox(bar);
+  m_volumeCombo->setObjectName("VolumePresetCombo");
+  for (const auto& p : rendering::volumePresets()) m_volumeCombo->addItem(tr(p.label), QString(p.id));
+  connect(m_volumeCombo, &QComboBox::activated, this,
+          [this](int i) { m_scene->setVolumePreset(m_volumeCombo->itemData(i).toString()); });
+  bar->addWidget(m_volumeCombo);
+  connect(m_scene, &scene::Scene::displayChanged, this, [this] {
+    const auto& d = m_scene->baseDisplay();
+    int match = 0;
+    for (int i = 1; i < m_windowCombo->count(); ++i)
+      for (const auto& p : scene::ctWindowPresets())
+        if (p.id == m_windowCombo->itemData(i).toString() && p.window == d.window && p.level == d.level) match = i;
+    m_windowCombo->setCurrentIndex(match);
+  });
+}
+
+void MainWindow::buildStatusBar() {
+  m_cursorLabel = new QLabel(this);
+  m_cursorLabel->setObjectName("CursorLabel");
+  m_valueLabel = new QLabel(this);
+  m_valueLabel->setObjectName("ValueLabel");
+  m_volumeLabel = new QLabel(this);
+  m_progress = new QProgressBar(this);
+  m_progress->setRange(0, 1000);
+  m_progress->setMaximumWidth(220);
+  m_progress->setVisible(false);
+  m_cancel = new QToolButton(this);
+  m_cancel->setText(tr("Cancel"));
+  m_cancel->setVisible(false);
+  // Permanent, so transient messages ("Loaded …") never hide the cursor read-out.
+  statusBar()->addPermanentWidget(m_volumeLabel, 1);
+  statusBar()->addPermanentWidget(m_cursorLabel);
+  statusBar()->addPermanentWidget(m_valueLabel);
+  statusBar()->addPermanentWidget(m_progress);
+  statusBar()->addPermanentWidget(m_cancel);
+  connect(m_cancel, &QToolButton::clicked, m_jobs, &scene::JobRunner::cancel);
+  connect(m_jobs, &scene::JobRunner::started, this, [this](const QString& title) {
+    m_progress->setValue(0);
+    m_progress->setFormat(title + " %p%");
+    m_progress->setVisible(true);
+    m_cancel->setVisible(true);
+  });
+  connect(m_jobs, &scene::JobRunner::progress, this, [this](double f, const QString& stage) {
+    m_progress->setValue(static_cast<int>(f * 1000));
+    if (!stage.isEmpty()) m_progress->setToolTip(stage);
+  });
+}
+
+QString MainWindow::statusCursorText() const { return m_cursorLabel->text(); }
+QString MainWindow::statusValueText() const { return m_valueLabel->text(); }
+
+void MainWindow::updateStatus() {
+  const auto v = m_scene->baseVolume();
+  if (!v) {
+    m_cursorLabel->setText(tr("No volume loaded: File > Open, drop a file here, or open the sample study"));
+    m_valueLabel->clear();
+    m_volumeLabel->clear();
+    return;
+  }
+  const core::Vec3 c = m_scene->cursor();
+  m_cursorLabel->setText(tr("Cursor (LPS): %1, %2, %3 mm").arg(c.x, 0, 'f', 2).arg(c.y, 0, 'f', 2).arg(c.z, 0, 'f', 2));
+  const auto value = m_scene->valueAtCursor();
+  const QString units = QString::fromStdString(v->units());
+  std::array<std::size_t, 3> voxel{};
+  const bool inside = v->geometry().worldToNearestVoxel(c, voxel);
+  if (value && inside) {
+    const bool integral = v->pixelType() != core::PixelType::Float32;
+    m_valueLabel->setText(tr("Value: %1%2  Voxel: [%3, %4, %5]")
+                              .arg(*value, 0, 'f', integral ? 0 : 2)
+                              .arg(units.isEmpty() ? QString() : " " + units)
+                              .arg(voxel[0])
+                              .arg(voxel[1])
+                              .arg(voxel[2]));
+  } else {
+    m_valueLabel->setText(tr("Value: outside the volume"));
+  }
+  m_volumeLabel->setText(QString::fromStdString(v->name()));
+}
+
+void MainWindow::updatePresetCombos() {
+  const int i = m_volumeCombo->findData(m_scene->volumePreset());
+  if (i >= 0) m_volumeCombo->setCurrentIndex(i);
+  const bool ct = m_scene->baseVolume() && m_scene->baseVolume()->modality() == core::Modality::CT;
+  m_windowCombo->setEnabled(ct || !m_scene->baseVolume());
+}
+
+bool MainWindow::setLayoutByName(const QString& name) {
+  QWidget* only = nullptr;
+  if (name == "axial") only = m_slices[0];
+  else if (name == "coronal") only = m_slices[1];
+  else if (name == "sagittal") only = m_slices[2];
+  else if (name == "3d") only = m_volumeView;
+  else if (name != "2x2") return false;
+  for (QWidget* w : {static_cast<QWidget*>(m_slices[0]), static_cast<QWidget*>(m_slices[1]),
+                     static_cast<QWidget*>(m_slices[2]), static_cast<QWidget*>(m_volumeView)})
+    w->setVisible(!only || w == only);
+  m_layout = name;
+  return true;
+}
+
+void MainWindow::toggleMaximize(QWidget* view) {
+  if (m_layout != "2x2") {
+    setLayoutByName("2x2");
+    return;
+  }
+  if (view == m_slices[0]) setLayoutByName("axial");
+  else if (view == m_slices[1]) setLayoutByName("coronal");
+  else if (view == m_slices[2]) setLayoutByName("sagittal");
+  else setLayoutByName("3d");
+}
+
+void MainWindow::startLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load,
+                           const QString& recentPath) {
+  if (m_jobs->isRunning()) {
+    statusBar()->showMessage(tr("Please wait: %1 is still running").arg(m_jobs->title()), 4000);
+    return;
+  }
+  auto result = std::make_shared<core::VolumePtr>();
+  core::Job job{title.toStdString(), [load = std::move(load), result](core::ProgressSink& p) { *result = load(p); }};
+  auto connection = std::make_shared<QMetaObject::Connection>();
+  *connection = connect(m_jobs, &scene::JobRunner::finished, this,
+                        [this, result, connection, recentPath](bool ok, const QString& error) {
+                          disconnect(*connection);
+                          m_progress->setVisible(false);
+                          m_cancel->setVisible(false);
+                          if (ok && *result) {
+                            m_scene->setBaseVolume(*result);
+                            if (!recentPath.isEmpty()) addRecent(recentPath);
+                            statusBar()->showMessage(tr("Loaded %1").arg(QString::fromStdString((*result)->name())), 5000);
+                            emit loadFinished(true, QString());
+                            return;
+                          }
+                          if (error.isEmpty()) {
+                            statusBar()->showMessage(tr("Loading cancelled"), 5000);
+                          } else if (isVisible() && !property("batchMode").toBool()) {
+                            QMessageBox::warning(this, tr("Cannot open"), error);
+                          }
+                          emit loadFinished(false, error.isEmpty() ? tr("cancelled") : error);
+                        });
+  m_jobs->start(std::move(job));
+}
+
+void MainWindow::openPath(const QString& path) {
+  const std::filesystem::path p = path.toStdString();
+  startLoad(tr("Opening %1").arg(QFileInfo(path).fileName()),
+            [p](core::ProgressSink& progress) { return scene::loadVolume(p, progress); }, path);
+}
+
+void MainWindow::openSampleStudy() {
+  startLoad(tr("Opening the sample study"),
+            [](core::ProgressSink& progress) {
+              core::SubProgress preparing(progress, 0.0, 0.8, "preparing the sample study");
+              const auto root = scene::ensureSampleStudy(preparing);
+              core::SubProgress loading(progress, 0.8, 1.0, "loading the CT");
+              return scene::loadVolume(root, loading);
+            },
+            QString());
+}
+
+void MainWindow::openFileDialog() {
+  const QString path = QFileDialog::getOpenFileName(
+      this, tr("Open Image"), QString(),
+      tr("Images (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm);;All files (*)"));
+  if (!path.isEmpty()) openPath(path);
+}
+
+void MainWindow::openFolderDialog() {
+  const QString path = QFileDialog::getExistingDirectory(this, tr("Open DICOM Folder"));
+  if (!path.isEmpty()) openPath(path);
+}
+
+void MainWindow::saveScreenshotDialog() {
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save Screenshot"), "screenshot.png", tr("PNG images (*.png)"));
+  if (path.isEmpty()) return;
+  QSaveFile out(path);  // writes a temporary file and renames it on commit
+  if (!out.open(QIODevice::WriteOnly) || !grab().save(&out, "PNG") || !out.commit())
+    QMessageBox::warning(this, tr("Save Screenshot"), tr("Cannot write %1: %2").arg(path, out.errorString()));
+}
+
+void MainWindow::addRecent(const QString& path) {
+  QSettings settings;
+  QStringList list = settings.value(kRecentKey).toStringList();
+  list.removeAll(path);
+  list.prepend(path);
+  while (list.size() > kMaxRecent) list.removeLast();
+  settings.setValue(kRecentKey, list);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  m_recentMenu->clear();
+  const QStringList list = QSettings().value(kRecentKey).toStringList();
+  for (const QString& path : list)
+    m_recentMenu->addAction(path, this, [this, path] { openPath(path); });
+  m_recentMenu->setEnabled(!list.isEmpty());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+  if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+  const auto urls = e->mimeData()->urls();
+  if (urls.isEmpty() || !urls.first().isLocalFile()) return;
+  openPath(urls.first().toLocalFile());
+  e->acceptProposedAction();
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  m_jobs->cancel();
+  m_jobs->waitForDone();
+  e->accept();
+}
+
+}  // namespace fw::ui

@@ -1,0 +1,246 @@
+#include "fw/ui/SliceView.h"
+
+#include <QKeyEvent>
+#include <QResizeEvent>
+#include <QMouseEvent>
+#include <QWheelEvent>
+
+#include <vtkCamera.h>
+#include <vtkRenderer.h>
+
+#include <cmath>
+
+namespace fw::ui {
+
+namespace {
+QString formatDate(const std::string& d) {
+  if (d.size() != 8) return QString::fromStdString(d);
+  return QString("%1-%2-%3").arg(QString::fromStdString(d.substr(0, 4)), QString::fromStdString(d.substr(4, 2)),
+                                 QString::fromStdString(d.substr(6, 2)));
+}
+QString personName(const std::string& pn) {
+  QString s = QString::fromStdString(pn);
+  s.replace('^', ' ');
+  return s.simplified();
+}
+// "S 30.0" / "I 12.5": the cursor's position along the view normal, with its anatomical letter.
+QString depthText(const core::Vec3& cursor, const rendering::ViewFrame& f) {
+  int axis = std::abs(f.normal.x) > 0.5 ? 0 : (std::abs(f.normal.y) > 0.5 ? 1 : 2);
+  const double v = cursor[axis];
+  static const char* pos[3] = {"L", "P", "S"};
+  static const char* neg[3] = {"R", "A", "I"};
+  return QString("%1 %2 mm").arg(v >= 0 ? pos[axis] : neg[axis]).arg(std::abs(v), 0, 'f', 1);
+}
+// The direction the wheel (forward) and Up key move the slice: superior in axial views,
+// anterior in coronal, left in sagittal.
+core::Vec3 scrollDirection(rendering::ViewOrientation o) {
+  switch (o) {
+    case rendering::ViewOrientation::Axial: return {0, 0, 1};
+    case rendering::ViewOrientation::Coronal: return {0, -1, 0};
+    case rendering::ViewOrientation::Sagittal: return {1, 0, 0};
+  }
+  return {0, 0, 1};
+}
+}  // namespace
+
+SliceView::SliceView(scene::Scene* scene, rendering::ViewOrientation orientation, QWidget* parent)
+    : RenderWidget(parent), m_scene(scene), m_rep(std::make_unique<rendering::SliceRepresentation>(orientation)) {
+  m_rep->attach(renderer());
+  renderer()->SetBackground(0, 0, 0);
+  renderer()->GetActiveCamera()->ParallelProjectionOn();
+  setObjectName(QString("SliceView_%1").arg(rendering::viewName(orientation)));
+  connect(scene, &scene::Scene::cursorChanged, this, &SliceView::markDirty);
+  connect(scene, &scene::Scene::displayChanged, this, &SliceView::markDirty);
+  connect(scene, &scene::Scene::layersChanged, this, [this] {
+    m_needsReset = true;
+    markDirty();
+  });
+  setCursor(Qt::CrossCursor);
+}
+
+SliceView::~SliceView() = default;
+
+void SliceView::markDirty() {
+  m_dirty = true;
+  requestRender();
+}
+
+void SliceView::refresh() {
+  if (!m_dirty) return;
+  m_dirty = false;
+  const auto& d = m_scene->baseDisplay();
+  m_rep->update(m_scene->baseVolume(), m_scene->cursor(), d.window, d.level);
+  if (m_needsReset && m_scene->baseVolume()) {
+    m_needsReset = false;
+    resetView();
+  }
+  updateCornerText();
+}
+
+void SliceView::beforeRender() { refresh(); }
+
+void SliceView::resizeEvent(QResizeEvent* e) {
+  RenderWidget::resizeEvent(e);
+  setCamera(m_camX, m_camY, m_halfHeight);
+}
+
+void SliceView::resetView() {
+  double b[4];
+  if (!m_rep->imageBounds(b)) return;
+  const double aspect = width() > 0 && height() > 0 ? double(width()) / height() : 1.0;
+  const double halfH = std::max((b[3] - b[2]) / 2, (b[1] - b[0]) / 2 / aspect) * 1.03;
+  setCamera((b[0] + b[1]) / 2, (b[2] + b[3]) / 2, halfH);
+  updateCornerText();
+  requestRender();
+}
+
+void SliceView::setCamera(double cx, double cy, double halfHeight) {
+  m_camX = cx;
+  m_camY = cy;
+  m_halfHeight = std::clamp(halfHeight, 1.0, 5000.0);
+  auto* cam = renderer()->GetActiveCamera();
+  cam->SetFocalPoint(cx, cy, 0);
+  cam->SetPosition(cx, cy, 1000);
+  cam->SetViewUp(0, 1, 0);
+  cam->SetParallelScale(m_halfHeight);
+  cam->SetClippingRange(1, 2000);
+}
+
+double SliceView::zoomFactor() const {
+  double b[4];
+  if (!m_rep->imageBounds(b)) return 1.0;
+  return (b[3] - b[2]) / 2 / m_halfHeight;
+}
+
+core::Vec3 SliceView::worldAt(const QPointF& pos) const {
+  const double mmPerPixel = 2 * m_halfHeight / std::max(1, height());
+  const double x = m_camX + (pos.x() - width() / 2.0) * mmPerPixel;
+  const double y = m_camY - (pos.y() - height() / 2.0) * mmPerPixel;
+  return m_rep->toWorld(x, y);
+}
+
+QPointF SliceView::positionOf(const core::Vec3& world) const {
+  double x, y;
+  m_rep->toView(world, x, y);
+  const double pixelPerMm = std::max(1, height()) / (2 * m_halfHeight);
+  return {width() / 2.0 + (x - m_camX) * pixelPerMm, height() / 2.0 - (y - m_camY) * pixelPerMm};
+}
+
+void SliceView::zoomBy(double factor) {
+  setCamera(m_camX, m_camY, m_halfHeight / factor);
+  updateCornerText();
+  requestRender();
+}
+
+void SliceView::updateCornerText() {
+  const auto v = m_scene->baseVolume();
+  if (!v) {
+    for (int c = 0; c < 4; ++c) m_rep->setCornerText(c, "");
+    return;
+  }
+  const auto& id = v->identity();
+  QStringList ul, ur;
+  if (!id.patientName.empty()) ul << personName(id.patientName);
+  if (!id.patientId.empty()) ul << tr("ID: %1").arg(QString::fromStdString(id.patientId));
+  if (!id.patientBirthDate.empty())
+    ul << tr("Born: %1 %2").arg(formatDate(id.patientBirthDate), QString::fromStdString(id.patientSex));
+  if (!id.studyDate.empty()) ur << formatDate(id.studyDate);
+  if (!id.studyDescription.empty()) ur << QString::fromStdString(id.studyDescription);
+  ur << QString::fromStdString(v->name());
+  const auto& d = m_scene->baseDisplay();
+  const QString ll = tr("%1  Im: %2/%3\n%4")
+                         .arg(tr(rendering::viewName(orientation())))
+                         .arg(m_rep->sliceNumber())
+                         .arg(m_rep->sliceCount())
+                         .arg(depthText(m_scene->cursor(), m_rep->frame()));
+  const QString lr = tr("W: %1 L: %2\nZoom: %3%")
+                         .arg(d.window, 0, 'f', 0)
+                         .arg(d.level, 0, 'f', 0)
+                         .arg(zoomFactor() * 100, 0, 'f', 0);
+  m_rep->setCornerText(0, ll.toStdString());
+  m_rep->setCornerText(1, lr.toStdString());
+  m_rep->setCornerText(2, ul.join('\n').toStdString());
+  m_rep->setCornerText(3, ur.join('\n').toStdString());
+}
+
+void SliceView::mousePressEvent(QMouseEvent* e) {
+  setFocus();
+  if (!m_scene->baseVolume()) return;
+  m_dragStart = e->position();
+  m_startWindow = m_scene->baseDisplay().window;
+  m_startLevel = m_scene->baseDisplay().level;
+  m_startCamX = m_camX;
+  m_startCamY = m_camY;
+  m_startHalf = m_halfHeight;
+  const bool shift = e->modifiers() & Qt::ShiftModifier;
+  const bool ctrl = e->modifiers() & Qt::ControlModifier;
+  if (e->button() == Qt::LeftButton && ctrl) m_drag = Drag::Zoom;
+  else if (e->button() == Qt::LeftButton && shift) m_drag = Drag::Pan;
+  else if (e->button() == Qt::LeftButton) {
+    m_drag = Drag::Cursor;
+    m_scene->setCursor(worldAt(e->position()));
+  } else if (e->button() == Qt::MiddleButton) m_drag = Drag::Pan;
+  else if (e->button() == Qt::RightButton) m_drag = Drag::WindowLevel;
+}
+
+void SliceView::mouseMoveEvent(QMouseEvent* e) {
+  const QPointF delta = e->position() - m_dragStart;
+  switch (m_drag) {
+    case Drag::None: return;
+    case Drag::Cursor: m_scene->setCursor(worldAt(e->position())); return;
+    case Drag::Pan: {
+      const double mmPerPixel = 2 * m_halfHeight / std::max(1, height());
+      setCamera(m_startCamX - delta.x() * mmPerPixel, m_startCamY + delta.y() * mmPerPixel, m_halfHeight);
+      requestRender();
+      return;
+    }
+    case Drag::Zoom:
+      setCamera(m_camX, m_camY, m_startHalf * std::exp(delta.y() / 200.0));
+      updateCornerText();
+      requestRender();
+      return;
+    case Drag::WindowLevel: {
+      // Sensitivity scales with the window so that narrow (brain) and wide (bone) windows both
+      // adjust smoothly.
+      const double sensitivity = std::max(m_startWindow, 10.0) / 300.0;
+      m_scene->setWindowLevel(std::max(1.0, m_startWindow + delta.x() * sensitivity),
+                              m_startLevel - delta.y() * sensitivity);
+      return;
+    }
+  }
+}
+
+void SliceView::mouseReleaseEvent(QMouseEvent*) { m_drag = Drag::None; }
+
+void SliceView::mouseDoubleClickEvent(QMouseEvent* e) {
+  if (e->button() == Qt::LeftButton) emit maximizeRequested();
+  else if (e->button() == Qt::MiddleButton) resetView();
+}
+
+void SliceView::wheelEvent(QWheelEvent* e) {
+  const int steps = e->angleDelta().y() / 120;
+  if (steps == 0) return;
+  if (e->modifiers() & Qt::ControlModifier) {
+    zoomBy(std::pow(1.15, steps));
+  } else {
+    // Wheel forward moves towards the viewer (up in axial, anterior in coronal...).
+    m_scene->stepCursor(scrollDirection(orientation()), steps);
+  }
+  e->accept();
+}
+
+void SliceView::keyPressEvent(QKeyEvent* e) {
+  switch (e->key()) {
+    case Qt::Key_Up: m_scene->stepCursor(scrollDirection(orientation()), 1); break;
+    case Qt::Key_Down: m_scene->stepCursor(scrollDirection(orientation()), -1); break;
+    case Qt::Key_PageUp: m_scene->stepCursor(scrollDirection(orientation()), 10); break;
+    case Qt::Key_PageDown: m_scene->stepCursor(scrollDirection(orientation()), -10); break;
+    case Qt::Key_R: resetView(); break;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: zoomBy(1.25); break;
+    case Qt::Key_Minus: zoomBy(0.8); break;
+    default: RenderWidget::keyPressEvent(e); return;
+  }
+}
+
+}  // namespace fw::ui
