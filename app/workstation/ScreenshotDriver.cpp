@@ -38,5 +38,8 @@ void ScreenshotDriver::capture() {
   }
   std::fprintf(stderr, "fusion-workstation: screenshot %s (%dx%d) written after %lld ms\n", qPrintable(m_out),
                image.width(), image.height(), static_cast<long long>(m_sinceStart.elapsed()));
+  std::fprintf(stderr, "fusion-workstation: last frame times: axial %.1f ms, coronal %.1f ms, sagittal %.1f ms, 3D %.1f ms\n",
+               m_window->sliceView(0)->lastRenderMs(), m_window->sliceView(1)->lastRenderMs(),
+               m_window->sliceView(2)->lastRenderMs(), m_window->volumeView()->lastRenderMs());
   QCoreApplication::exit(0);
 }
