@@ -115,7 +115,6 @@ void RenderWidget::forwardToInteractor(QEvent* event) {
       unsigned long vtkEvent = vtkCommand::MouseMoveEvent;
       const bool press = event->type() != QEvent::MouseButtonRelease;
       if (event->type() != QEvent::MouseMove) {
-        const bool shift = e->modifiers() & Qt::ShiftModifier;
         switch (e->button()) {
           case Qt::LeftButton:
             vtkEvent = press ? vtkCommand::LeftButtonPressEvent : vtkCommand::LeftButtonReleaseEvent;
@@ -128,7 +127,6 @@ void RenderWidget::forwardToInteractor(QEvent* event) {
             break;
           default: return;
         }
-        (void)shift;
       }
       iren->InvokeEvent(vtkEvent, e);
       break;
