@@ -99,7 +99,7 @@ void SeriesRoundTripTest::ctInt16Oblique() {
   QVERIFY2(warnings.empty(), warnings.empty() ? "" : warnings.front().c_str());
   QCOMPARE(v->pixelType(), core::PixelType::Int16);
   QCOMPARE(QString::fromStdString(v->units()), QString("HU"));
-  QCOMPARE(QString::fromStdString(v->name()), QString("CT Head 1.0"));
+  QCOMPARE(QString::fromStdString(v->name()), QString("Head 1.0"));
   QCOMPARE(QString::fromStdString(v->identity().seriesDescription), QString("Head 1.0"));
   compareGeometry(v->geometry(), g);
   QCOMPARE(maxDifference(*v, *ct), 0.0);
@@ -183,7 +183,7 @@ void SeriesRoundTripTest::dwi4d() {
   for (std::size_t v = 0; v < 3; ++v) {
     compareGeometry(all[v]->geometry(), g);
     QCOMPARE(maxDifference(*all[v], *vols[v]), 0.0);
-    QCOMPARE(QString::fromStdString(all[v]->name()), QString("MR DWI [%1/3]").arg(v + 1));
+    QCOMPARE(QString::fromStdString(all[v]->name()), QString("DWI [%1/3]").arg(v + 1));
   }
 }
 

@@ -11,6 +11,7 @@
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
+#include "Codecs.h"
 #include "DcmUtil.h"
 #include "fw/core/Error.h"
 
@@ -65,13 +66,19 @@ void decodeFrame(const SliceHeader& h, float* out) {
     }
     DcmDataset& ds = *ff.getDataset();
     const DcmXfer xfer(ds.getOriginalXfer());
-    if (xfer.isEncapsulated())
-      throw core::Error(std::string("compressed transfer syntax '") + xfer.getXferName() +
-                        "' is not supported yet");
-
     DcmElement* element = nullptr;
     if (ds.findAndGetElement(DCM_PixelData, element).bad() || !element)
       throw core::Error("the file has no Pixel Data");
+    if (xfer.isEncapsulated()) {
+      std::vector<std::uint8_t> buffer(frameBytes);
+      decodeCompressedFrame(ds, *element, h, buffer.data(), buffer.size());
+      switch (h.bitsAllocated) {
+        case 8: convert<std::uint8_t>(buffer.data(), count, h, out); break;
+        case 16: convert<std::uint16_t>(buffer.data(), count, h, out); break;
+        default: convert<std::uint32_t>(buffer.data(), count, h, out); break;
+      }
+      return;
+    }
 
     // DCMTK tolerates a value that ends early at the end of a file; we do not.
     if (element->getLength() < needed)

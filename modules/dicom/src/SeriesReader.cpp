@@ -20,25 +20,6 @@ using detail::SliceHeader;
 
 namespace {
 
-std::vector<fs::path> listFiles(const fs::path& root, std::vector<std::string>& warnings) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  if (fs::is_regular_file(root, ec)) return {root};
-  if (!fs::is_directory(root, ec)) throw core::Error(root.string() + ": no such file or folder");
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
-  if (ec) throw core::Error(root.string() + ": cannot list the folder: " + ec.message());
-  for (; it != end; it.increment(ec)) {
-    if (ec) {
-      warnings.push_back(root.string() + ": " + ec.message());
-      break;
-    }
-    std::error_code fec;
-    if (it->is_regular_file(fec)) files.push_back(it->path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 // Reads the headers of the given files; throws on the first unusable one.
 std::vector<SliceHeader> readHeaders(const std::vector<fs::path>& files, core::ProgressSink& progress,
                                      std::vector<std::string>& warnings) {
@@ -47,19 +28,20 @@ std::vector<SliceHeader> readHeaders(const std::vector<fs::path>& files, core::P
   for (std::size_t i = 0; i < files.size(); ++i) {
     progress.checkCancel(static_cast<double>(i) / static_cast<double>(files.size()), "reading headers");
     auto r = detail::readSliceHeader(files[i]);
-    if (!r.header) throw core::Error("reading " + files[i].string() + ": " + r.skipReason);
-    if (r.header->numberOfFrames > 1)
-      throw core::Error("reading " + files[i].string() + ": multi-frame images are not supported yet");
+    if (r.headers.empty()) throw core::Error("reading " + files[i].string() + ": " + r.skipReason);
     warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
-    headers.push_back(std::move(*r.header));
+    for (auto& h : r.headers) headers.push_back(std::move(h));
   }
   return headers;
 }
 
-std::string seriesName(const std::string& modality, const std::string& description) {
-  std::string name = modality;
-  if (!description.empty()) name += (name.empty() ? "" : " ") + description;
-  return name.empty() ? "DICOM series" : name;
+// "<description>", or "<modality> series <number>" without one (never "CT CT ...").
+std::string seriesName(const std::string& modality, const std::string& description, int number = 0) {
+  if (!description.empty()) return description;
+  std::string name = modality.empty() ? "DICOM" : modality;
+  name += " series";
+  if (number > 0) name += " " + std::to_string(number);
+  return name;
 }
 
 template <class ImageT>
@@ -105,92 +87,6 @@ core::Volume::ImageVariant toBestPixelType(const core::ImageF32::Pointer& img, c
   return img;
 }
 
-}  // namespace
-
-std::vector<SeriesEntry> scanForSeries(const fs::path& folderOrFile, core::ProgressSink& progress) {
-  std::vector<std::string> skipped;
-  auto result = scanForSeries(folderOrFile, progress, skipped);
-  if (!result.empty()) {
-    auto& w = result.front().warnings;
-    w.insert(w.end(), skipped.begin(), skipped.end());
-  }
-  return result;
-}
-
-std::vector<SeriesEntry> scanForSeries(const fs::path& folderOrFile, core::ProgressSink& progress,
-                                       std::vector<std::string>& skipped) {
-  const auto files = listFiles(folderOrFile, skipped);
-
-  struct Group {
-    std::vector<SliceHeader> headers;
-    std::vector<std::string> warnings;
-  };
-  std::map<std::string, Group> groups;  // by Series Instance UID
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    progress.checkCancel(static_cast<double>(i) / static_cast<double>(std::max<std::size_t>(1, files.size())),
-                         "scanning for DICOM series");
-    auto r = detail::readSliceHeader(files[i]);
-    if (!r.header) {
-      skipped.push_back(files[i].string() + ": skipped, " + r.skipReason);
-      continue;
-    }
-    if (r.header->numberOfFrames > 1) {
-      skipped.push_back(files[i].string() + ": skipped, multi-frame images are not supported yet");
-      continue;
-    }
-    std::string key = r.header->identity.seriesInstanceUid;
-    if (key.empty()) key = "(no Series Instance UID) " + files[i].parent_path().string();
-    auto& g = groups[key];
-    g.warnings.insert(g.warnings.end(), r.warnings.begin(), r.warnings.end());
-    g.headers.push_back(std::move(*r.header));
-  }
-
-  std::vector<SeriesEntry> result;
-  for (auto& [uid, g] : groups) {
-    SeriesEntry e;
-    const SliceHeader& first = g.headers.front();
-    e.identity = first.identity;
-    e.modality = core::modalityFromCode(first.modality);
-    e.rows = first.rows;
-    e.columns = first.columns;
-    e.warnings = std::move(g.warnings);
-    try {
-      auto layout = detail::arrangeSlices(g.headers);
-      e.volumeCount = std::max<std::size_t>(1, layout.volumes.size());
-      for (const auto& vol : layout.volumes)
-        for (std::size_t idx : vol) e.files.push_back(g.headers[idx].file);
-      // Files left out of the layout (incomplete volumes) still belong to the series.
-      std::vector<bool> used(g.headers.size(), false);
-      for (const auto& vol : layout.volumes)
-        for (std::size_t idx : vol) used[idx] = true;
-      for (std::size_t i = 0; i < g.headers.size(); ++i)
-        if (!used[i]) e.files.push_back(g.headers[i].file);
-      e.warnings.insert(e.warnings.end(), layout.warnings.begin(), layout.warnings.end());
-    } catch (const core::Error& err) {
-      std::stable_sort(g.headers.begin(), g.headers.end(),
-                       [](const SliceHeader& a, const SliceHeader& b) { return a.instanceNumber < b.instanceNumber; });
-      for (const auto& h : g.headers) e.files.push_back(h.file);
-      e.warnings.push_back(std::string("cannot be assembled as a volume: ") + err.what());
-    }
-    result.push_back(std::move(e));
-  }
-  std::sort(result.begin(), result.end(), [](const SeriesEntry& a, const SeriesEntry& b) {
-    const auto& x = a.identity;
-    const auto& y = b.identity;
-    return std::tie(x.studyDate, x.studyTime, x.studyInstanceUid, x.seriesNumber, x.seriesInstanceUid) <
-           std::tie(y.studyDate, y.studyTime, y.studyInstanceUid, y.seriesNumber, y.seriesInstanceUid);
-  });
-  progress.report(1.0, "scanning for DICOM series");
-  return result;
-}
-
-core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& progress, std::size_t volumeIndex) {
-  std::vector<std::string> warnings;
-  return loadSeriesVolume(series, progress, volumeIndex, warnings);
-}
-
-namespace {
-
 // One volume of an arranged series: decode its slices (in parallel) and choose the pixel type.
 core::VolumePtr assembleVolume(const std::vector<SliceHeader>& headers, const detail::SeriesLayout& layout,
                                std::size_t volumeIndex, core::ProgressSink& progress) {
@@ -234,7 +130,7 @@ core::VolumePtr assembleVolume(const std::vector<SliceHeader>& headers, const de
   auto volume = std::make_shared<core::Volume>(toBestPixelType(img, slices, modality), modality,
                                                modality == core::Modality::CT ? "HU" : "");
   volume->setIdentity(first.identity);
-  std::string name = seriesName(first.modality, first.identity.seriesDescription);
+  std::string name = seriesName(first.modality, first.identity.seriesDescription, first.identity.seriesNumber);
   if (layout.volumes.size() > 1)
     name += " [" + std::to_string(volumeIndex + 1) + "/" + std::to_string(layout.volumes.size()) + "]";
   volume->setName(name);
@@ -250,46 +146,125 @@ auto withSeriesContext(const SeriesEntry& series, F&& f) -> decltype(f()) {
   } catch (core::Cancelled&) {
     throw;
   } catch (core::Error& e) {
-    e.addContext("loading series '" +
-                 seriesName(core::modalityCode(series.modality), series.identity.seriesDescription) + "'");
+    e.addContext("loading series '" + series.displayName() + "'");
     throw;
   } catch (const std::exception& e) {
     throw core::Error(std::string(e.what()))
-        .addContext("loading series '" +
-                    seriesName(core::modalityCode(series.modality), series.identity.seriesDescription) + "'");
+        .addContext("loading series '" + series.displayName() + "'");
   }
+}
+
+// The series' headers: the scan's cache when there is one, else read from its files.
+std::vector<SliceHeader> headersOf(const SeriesEntry& series, core::ProgressSink& progress,
+                                   std::vector<std::string>& warnings) {
+  if (series.headers && !series.headers->headers.empty()) return series.headers->headers;
+  return readHeaders(series.files, progress, warnings);
+}
+
+VolumeMeta metaOf(const std::vector<SliceHeader>& headers, const detail::SeriesLayout& layout, std::size_t v) {
+  VolumeMeta m;
+  const SliceHeader& h = headers[layout.volumes[v].front()];
+  m.bValue = h.bValue;
+  if (h.gradient && core::norm(*h.gradient) > 1e-6) m.gradient = core::normalized(*h.gradient);
+  m.echoTimeMs = h.echoTimeMs;
+  m.imageType = h.imageType;
+  return m;
 }
 
 }  // namespace
 
+const char* seriesKindName(SeriesKind kind) {
+  switch (kind) {
+    case SeriesKind::Image: return "image";
+    case SeriesKind::Diffusion: return "DWI";
+    case SeriesKind::Functional: return "BOLD";
+    case SeriesKind::MultiEcho: return "multi-echo";
+    case SeriesKind::OtherMultiVolume: return "4D";
+    case SeriesKind::Localizer: return "localizer";
+    case SeriesKind::NotAssembled: return "not a volume";
+  }
+  return "";
+}
+
+std::string SeriesEntry::displayName() const {
+  return seriesName(modalityCode.empty() ? core::modalityCode(modality) : modalityCode, identity.seriesDescription,
+                    identity.seriesNumber);
+}
+
+LoadedSeries loadSeries(const SeriesEntry& series, core::ProgressSink& progress, const LoadOptions& options) {
+  return withSeriesContext(series, [&] {
+    LoadedSeries out;
+    core::SubProgress headerProgress(progress, 0.0, 0.1, "reading headers");
+    const auto headers = headersOf(series, headerProgress, out.warnings);
+    const auto layout = detail::arrangeSlices(headers);
+    out.warnings.insert(out.warnings.end(), layout.warnings.begin(), layout.warnings.end());
+    out.repetitionTimeMs = headers.front().repetitionTimeMs;
+    std::vector<std::size_t> wanted;
+    if (options.volumeIndex) {
+      if (*options.volumeIndex >= layout.volumes.size())
+        throw core::Error("volume " + std::to_string(*options.volumeIndex + 1) + " requested but the series has " +
+                          std::to_string(layout.volumes.size()));
+      wanted.push_back(*options.volumeIndex);
+    } else {
+      for (std::size_t v = 0; v < layout.volumes.size(); ++v) wanted.push_back(v);
+    }
+    const double count = static_cast<double>(wanted.size());
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+      core::SubProgress sliceProgress(progress, 0.1 + 0.9 * double(i) / count, 0.1 + 0.9 * double(i + 1) / count,
+                                      "reading slices");
+      out.volumes.push_back(assembleVolume(headers, layout, wanted[i], sliceProgress));
+      out.meta.push_back(metaOf(headers, layout, wanted[i]));
+    }
+    return out;
+  });
+}
+
+Thumbnail makeThumbnail(const SeriesEntry& series, int maxSize) {
+  std::vector<std::string> ignored;
+  const auto headers = headersOf(series, core::NullProgress::instance(), ignored);
+  const auto layout = detail::arrangeSlices(headers);
+  const auto& slices = layout.volumes.front();
+  const SliceHeader& h = headers[slices[slices.size() / 2]];
+  std::vector<float> values(h.rows * h.columns);
+  detail::decodeFrame(h, values.data());
+  std::vector<float> sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  const float lo = sorted[sorted.size() / 100], hi = sorted[sorted.size() * 99 / 100];
+  const double scale = std::max<double>(h.columns, h.rows) / std::max(1, maxSize);
+  Thumbnail t;
+  t.width = std::max(1, static_cast<int>(std::lround(double(h.columns) / std::max(1.0, scale))));
+  t.height = std::max(1, static_cast<int>(std::lround(double(h.rows) / std::max(1.0, scale))));
+  t.grey.resize(static_cast<std::size_t>(t.width) * static_cast<std::size_t>(t.height));
+  for (int y = 0; y < t.height; ++y)
+    for (int x = 0; x < t.width; ++x) {
+      const auto sx = std::min<std::size_t>(h.columns - 1, static_cast<std::size_t>((x + 0.5) * double(h.columns) / t.width));
+      const auto sy = std::min<std::size_t>(h.rows - 1, static_cast<std::size_t>((y + 0.5) * double(h.rows) / t.height));
+      const float v = values[sy * h.columns + sx];
+      const double g = hi > lo ? (v - lo) / (hi - lo) : 0.0;
+      t.grey[static_cast<std::size_t>(y * t.width + x)] = static_cast<std::uint8_t>(std::clamp(g, 0.0, 1.0) * 255.0 + 0.5);
+    }
+  return t;
+}
+
+core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& progress, std::size_t volumeIndex) {
+  std::vector<std::string> warnings;
+  return loadSeriesVolume(series, progress, volumeIndex, warnings);
+}
+
 core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& progress, std::size_t volumeIndex,
                                  std::vector<std::string>& warnings) {
-  return withSeriesContext(series, [&] {
-    core::SubProgress headerProgress(progress, 0.0, 0.2, "reading headers");
-    const auto headers = readHeaders(series.files, headerProgress, warnings);
-    const auto layout = detail::arrangeSlices(headers);
-    warnings.insert(warnings.end(), layout.warnings.begin(), layout.warnings.end());
-    core::SubProgress sliceProgress(progress, 0.2, 1.0, "reading slices");
-    return assembleVolume(headers, layout, volumeIndex, sliceProgress);
-  });
+  LoadOptions o;
+  o.volumeIndex = volumeIndex;
+  auto loaded = loadSeries(series, progress, o);
+  warnings.insert(warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
+  return loaded.volumes.front();
 }
 
 std::vector<core::VolumePtr> loadSeriesVolumes(const SeriesEntry& series, core::ProgressSink& progress,
                                                std::vector<std::string>& warnings) {
-  return withSeriesContext(series, [&] {
-    core::SubProgress headerProgress(progress, 0.0, 0.1, "reading headers");
-    const auto headers = readHeaders(series.files, headerProgress, warnings);
-    const auto layout = detail::arrangeSlices(headers);
-    warnings.insert(warnings.end(), layout.warnings.begin(), layout.warnings.end());
-    std::vector<core::VolumePtr> volumes;
-    const auto count = layout.volumes.size();
-    for (std::size_t v = 0; v < count; ++v) {
-      core::SubProgress sliceProgress(progress, 0.1 + 0.9 * double(v) / double(count),
-                                      0.1 + 0.9 * double(v + 1) / double(count), "reading slices");
-      volumes.push_back(assembleVolume(headers, layout, v, sliceProgress));
-    }
-    return volumes;
-  });
+  auto loaded = loadSeries(series, progress);
+  warnings.insert(warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
+  return loaded.volumes;
 }
 
 }  // namespace fw::dicom

@@ -64,6 +64,7 @@ HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& fil
     const std::string cls = getStringOr(ds, DCM_SOPClassUID, mediaClass);
     const char* name = dcmFindNameOfUID(cls.c_str(), nullptr);
     r.skipReason = "not an image (" + std::string(name ? name : cls.empty() ? "no SOP class" : cls.c_str()) + ")";
+    r.nonImage = !cls.empty();
     return r;
   }
 
@@ -149,7 +150,9 @@ HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& fil
   h.acquisitionTime = getStringOr(ds, DCM_AcquisitionTime);
   h.imageType = getStringOr(ds, DCM_ImageType);
 
-  r.header = std::move(h);
+  h.manufacturer = getStringOr(ds, DCM_Manufacturer);
+  h.seriesTime = getStringOr(ds, DCM_SeriesTime);
+  r.headers.push_back(std::move(h));
   return r;
 }
 

@@ -19,6 +19,10 @@ namespace fw::dicom::detail {
 struct SliceHeader {
   std::filesystem::path file;
   std::size_t frame = 0;  // frame index inside the file (0 for classic single-frame)
+  // Siemens mosaic: the tile of the frame this slice is cut from (tileCount 0: not a mosaic).
+  std::size_t mosaicTile = 0, mosaicTileCount = 0, mosaicTileRows = 0, mosaicTileColumns = 0;
+  std::string manufacturer;
+  std::string seriesTime;
 
   std::string sopClassUid;
   std::string sopInstanceUid;
@@ -55,8 +59,11 @@ struct SliceHeader {
 
 // Why a file is not usable as an image, for the user (empty when it is).
 struct HeaderResult {
-  std::optional<SliceHeader> header;
+  // One header per frame: a classic file gives one; an enhanced multi-frame file one per frame
+  // (from its functional groups); a Siemens mosaic one per tile. Empty when skipped.
+  std::vector<SliceHeader> headers;
   std::string skipReason;             // set when the file is skipped (not DICOM, not an image..)
+  bool nonImage = false;              // a valid DICOM object that is not an image (SR, PR, RT..)
   std::vector<std::string> warnings;  // usable, but the user should know
 };
 
@@ -69,5 +76,14 @@ HeaderResult readSliceHeader(const std::filesystem::path& file);
 
 // Fills a SliceHeader from an already loaded file (for the reader, which loads the whole file).
 HeaderResult sliceHeaderFrom(DcmFileFormat& fileFormat, const std::filesystem::path& file);
+
+}  // namespace fw::dicom::detail
+
+namespace fw::dicom::detail {
+
+// The parsed headers of one series, kept by the scan so loading does not read them again.
+struct SeriesHeaders {
+  std::vector<SliceHeader> headers;
+};
 
 }  // namespace fw::dicom::detail

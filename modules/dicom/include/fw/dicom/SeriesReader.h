@@ -1,50 +1,42 @@
 #pragma once
-// Finds DICOM image series in a folder (recursively) and assembles them into volumes with
-// correct LPS geometry. This is the first, classic-single-frame part of issue 3's importer:
-// header-only scan, grouping by Series Instance UID (and, for 4D, by volume), slices sorted
-// along the slice normal, rescale slope/intercept applied, problems reported as core::Error
-// naming the file.
+// Assembles scanned DICOM series into volumes with correct LPS geometry: slices sorted along
+// the slice normal, full direction matrix, rescale slope/intercept applied, 4D series split
+// into volumes with their b-values, gradients, echo and acquisition times. Problems are
+// reported as core::Error naming the file; what the user should know goes to warnings.
 #include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "fw/core/DicomIdentity.h"
 #include "fw/core/Progress.h"
 #include "fw/core/Volume.h"
+#include "fw/dicom/Scan.h"
+#include "fw/dicom/Series.h"
 
 namespace fw::dicom {
 
-struct SeriesEntry {
-  core::DicomIdentity identity;
-  core::Modality modality = core::Modality::Unknown;
-  std::vector<std::filesystem::path> files;  // every image file of the series
-  std::size_t volumeCount = 1;               // > 1 for 4D series (DWI, BOLD, multi-echo)
-  std::size_t rows = 0, columns = 0;
-  std::vector<std::string> warnings;         // for the user: skipped files and why, etc.
-};
+// Loads a series found by scan(): every volume, or only options.volumeIndex. Volumes are named
+// after the series (displayName(), plus " [v/N]" for 4D) and carry its identity and modality
+// (units "HU" for CT).
+LoadedSeries loadSeries(const SeriesEntry& series, core::ProgressSink& progress, const LoadOptions& options = {});
 
-// Scans a folder (recursively) or a single file; non-DICOM and non-image files are skipped.
-// Series are returned ordered by study, then series number.
-std::vector<SeriesEntry> scanForSeries(const std::filesystem::path& folderOrFile,
-                                       core::ProgressSink& progress);
-// The same, with the files that were skipped (and why) returned in `skipped` instead of being
-// appended to the first series' warnings.
-std::vector<SeriesEntry> scanForSeries(const std::filesystem::path& folderOrFile,
-                                       core::ProgressSink& progress,
+// A preview of the series for the browser (cheap: decodes one frame).
+Thumbnail makeThumbnail(const SeriesEntry& series, int maxSize = 128);
+
+// --- Convenience wrappers (the first importer's API) -------------------------------------
+
+// scan(path).series, with skipped files appended to the first series' warnings.
+std::vector<SeriesEntry> scanForSeries(const std::filesystem::path& folderOrFile, core::ProgressSink& progress);
+// The same, with the skipped files (and why) returned in `skipped`.
+std::vector<SeriesEntry> scanForSeries(const std::filesystem::path& folderOrFile, core::ProgressSink& progress,
                                        std::vector<std::string>& skipped);
 
-// Assembles one volume of a series (volumeIndex < volumeCount) into a Volume with identity,
-// modality, units ("HU" for CT) and a name "<modality> <series description>".
+// One volume (volumeIndex < volumeCount) of a series.
 core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& progress,
                                  std::size_t volumeIndex = 0);
-// The same, also returning what the user should know about the assembly (slightly uneven
-// slice spacing, gantry tilt, incomplete 4D volumes, unconvertible character sets).
 core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& progress,
                                  std::size_t volumeIndex, std::vector<std::string>& warnings);
-
-// Every volume of a (4D) series, reading the headers once: what to use for DWI and BOLD,
-// where loadSeriesVolume per index would re-read all headers for each volume.
+// Every volume of a (4D) series.
 std::vector<core::VolumePtr> loadSeriesVolumes(const SeriesEntry& series, core::ProgressSink& progress,
                                                std::vector<std::string>& warnings);
 

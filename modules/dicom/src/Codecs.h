@@ -1,0 +1,25 @@
+#pragma once
+// Decoding of encapsulated (compressed) Pixel Data: JPEG baseline/extended/lossless, JPEG-LS
+// and RLE through DCMTK's codecs, JPEG 2000 through OpenJPEG. Deflate and big-endian syntaxes
+// are not encapsulated and are handled by DCMTK's parser. Internal to the dicom module.
+#include <cstddef>
+#include <cstdint>
+
+#include "SliceHeader.h"
+
+class DcmDataset;
+class DcmElement;
+
+namespace fw::dicom::detail {
+
+// Registers the DCMTK decoders once (thread-safe; called by decodeCompressedFrame).
+void registerDecoders();
+
+// Decodes frame `frame` of the encapsulated Pixel Data `pixelData` of `dataset` into `out`
+// (outBytes = rows*columns*samplesPerPixel*bitsAllocated/8, native little-endian, the layout
+// an uncompressed frame would have). Throws core::Error saying what failed and which
+// transfer syntax it was.
+void decodeCompressedFrame(DcmDataset& dataset, DcmElement& pixelData, const SliceHeader& header,
+                           std::uint8_t* out, std::size_t outBytes);
+
+}  // namespace fw::dicom::detail

@@ -1,0 +1,61 @@
+#pragma once
+// Vendor-specific header knowledge: Siemens CSA headers (mosaic layout, slice normal, DWI
+// gradients), GE and Philips private diffusion tags, and the standard diffusion attributes
+// (classic and enhanced MR). Pure functions over DCMTK items; no pixel data, no files.
+// Internal to the dicom module.
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fw/core/Geometry.h"
+
+class DcmItem;
+
+namespace fw::dicom::detail {
+
+// A parsed Siemens CSA header ("SV10" or the older unmarked format): element name -> values.
+using CsaHeader = std::map<std::string, std::vector<std::string>>;
+// Parses the bytes of (0029,1010) or (0029,1020). Returns nothing when they are not a CSA
+// header; never reads past `size` (hostile lengths are refused).
+std::optional<CsaHeader> parseCsa(const std::uint8_t* data, std::size_t size);
+
+struct Diffusion {
+  std::optional<double> bValue;            // s/mm^2
+  std::optional<core::Vec3> gradientLps;   // unit vector in patient LPS (nothing for b=0/trace)
+  bool isotropic = false;                  // a trace/ADC image, not one direction
+  std::string source;                      // "standard", "Siemens CSA", "GE", "Philips"
+};
+
+// b-value and gradient of a classic single-frame image: the standard attributes first
+// ((0018,9087), (0018,9089)), then the vendor's private tags. rowDir/colDir are the image's
+// orientation, for vendors that store gradients in image coordinates (GE).
+Diffusion readDiffusion(DcmItem& dataset, const std::string& manufacturer, const core::Vec3& rowDir,
+                        const core::Vec3& colDir);
+
+// b-value and gradient from an enhanced MR functional-group item (MR Diffusion Sequence).
+Diffusion readDiffusionFromFunctionalGroup(DcmItem& group);
+
+// Siemens mosaic: several slices tiled in one frame.
+struct MosaicLayout {
+  std::size_t tileCount = 0;                  // NumberOfImagesInMosaic
+  std::size_t tilesPerRow = 0;                // ceil(sqrt(tileCount))
+  std::size_t tileRows = 0, tileColumns = 0;  // size of one slice
+  core::Vec3 normal;                          // slice normal (SliceNormalVector), LPS
+};
+// Nothing when the image is not a mosaic. rows/columns are those of the whole frame.
+std::optional<MosaicLayout> readMosaic(DcmItem& dataset, std::size_t rows, std::size_t columns);
+
+// Position of the first voxel of tile `tile` (the mosaic's Image Position (Patient) is that of
+// the whole frame's corner; dcm2niix's correction).
+core::Vec3 mosaicTilePosition(const MosaicLayout& layout, const core::Vec3& framePosition, const core::Vec3& rowDir,
+                              const core::Vec3& colDir, double pixelSpacingRow, double pixelSpacingColumn,
+                              std::size_t tile);
+
+// Copies tile `tile` out of a decoded mosaic frame (bytesPerPixel per value, frame columns wide).
+void extractMosaicTile(const MosaicLayout& layout, const std::uint8_t* frame, std::size_t frameColumns,
+                       std::size_t bytesPerPixel, std::size_t tile, std::uint8_t* out);
+
+}  // namespace fw::dicom::detail
