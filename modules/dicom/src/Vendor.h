@@ -44,17 +44,25 @@ struct MosaicLayout {
   std::size_t tilesPerRow = 0;                // ceil(sqrt(tileCount))
   std::size_t tileRows = 0, tileColumns = 0;  // size of one slice
   core::Vec3 normal;                          // slice normal (SliceNormalVector), LPS
+  // Added for issue 3: distance between tile centres along `normal` (Spacing Between Slices,
+  // else Slice Thickness; 0 when neither is present), and where `normal` came from.
+  double sliceSpacing = 0;
+  bool normalFromCsa = false;  // false: cross(row, column) of Image Orientation (Patient)
 };
 // Nothing when the image is not a mosaic. rows/columns are those of the whole frame.
 std::optional<MosaicLayout> readMosaic(DcmItem& dataset, std::size_t rows, std::size_t columns);
 
 // Position of the first voxel of tile `tile` (the mosaic's Image Position (Patient) is that of
 // the whole frame's corner; dcm2niix's correction).
+// pixelSpacingRow is Pixel Spacing[0] (between rows, along colDir), pixelSpacingColumn Pixel
+// Spacing[1] (between columns, along rowDir). Tiles are stored in order along layout.normal,
+// layout.sliceSpacing apart (as dcm2niix reads them): tile k is k * sliceSpacing along normal.
 core::Vec3 mosaicTilePosition(const MosaicLayout& layout, const core::Vec3& framePosition, const core::Vec3& rowDir,
                               const core::Vec3& colDir, double pixelSpacingRow, double pixelSpacingColumn,
                               std::size_t tile);
 
 // Copies tile `tile` out of a decoded mosaic frame (bytesPerPixel per value, frame columns wide).
+// Writes nothing when tile >= tilesPerRow^2 or the frame is narrower than the tiles.
 void extractMosaicTile(const MosaicLayout& layout, const std::uint8_t* frame, std::size_t frameColumns,
                        std::size_t bytesPerPixel, std::size_t tile, std::uint8_t* out);
 
