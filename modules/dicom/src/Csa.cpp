@@ -4,7 +4,8 @@
 //   tagCount times: char name[64] (NUL-terminated), int32 vm, char vr[4], int32 syngodt,
 //                   int32 itemCount, int32 (77 or 205)                        = 84 bytes
 //     itemCount times: int32 x[4], then the value bytes, padded to a multiple of 4.
-//       CSA2: value length = x[1]. CSA1: value length = x[0] - itemCount of tag 1 (nibabel).
+//       CSA2: value length = x[1]. CSA1: value length = x[0] - itemCount of the first tag
+//       (SPM's spm_dicom_headers read_csa1, the format's original reader).
 // Everything little endian. Every length and count is checked against the bytes left, so a
 // hostile header can at worst end the parse early: what was read before the damage is kept.
 #include <algorithm>
@@ -89,7 +90,7 @@ std::optional<CsaHeader> parseCsa(const std::uint8_t* data, std::size_t size) {
   if (!csa2 && check != 77) return std::nullopt;
 
   CsaHeader header;
-  std::int32_t tag1ItemCount = 0;
+  std::int32_t firstItemCount = 0;
   for (std::uint32_t t = 0; t < tagCount; ++t) {
     if (r.left() < kTagBytes) break;
     std::string name, vr;
@@ -100,7 +101,7 @@ std::optional<CsaHeader> parseCsa(const std::uint8_t* data, std::size_t size) {
     r.i32(syngodt);
     r.i32(itemCount);
     r.i32(unused);
-    if (t == 1) tag1ItemCount = itemCount;
+    if (t == 0) firstItemCount = itemCount;
     // Each item needs at least its 16-byte header: a count beyond the bytes left is damage.
     if (itemCount < 0 || vm < 0 || static_cast<std::uint64_t>(itemCount) * kItemHeaderBytes > r.left())
       break;
@@ -110,7 +111,7 @@ std::optional<CsaHeader> parseCsa(const std::uint8_t* data, std::size_t size) {
     for (std::int32_t i = 0; i < itemCount; ++i) {
       std::int32_t x[4] = {0, 0, 0, 0};
       for (auto& v : x) r.i32(v);  // the count check above guarantees the 16 bytes
-      std::int64_t length = csa2 ? x[1] : std::int64_t(x[0]) - tag1ItemCount;
+      std::int64_t length = csa2 ? x[1] : std::int64_t(x[0]) - firstItemCount;
       if (length < 0 || static_cast<std::uint64_t>(length) > r.left()) {
         damaged = true;
         break;

@@ -84,8 +84,10 @@ void applyDirectionality(Diffusion& d, const std::string& directionality) {
     d.isotropic = true;
     d.gradientLps.reset();
   } else if (dir == "NONE") {
+    // No diffusion weighting, or a derived map (FA) that has none: no direction, and no b-value
+    // is invented when the file gives none.
     d.gradientLps.reset();
-    if (!d.bValue) d.bValue = 0.0;
+    d.isotropic = false;
   }
 }
 
@@ -204,6 +206,8 @@ Diffusion philipsDiffusion(DcmItem& ds) {
   return d;
 }
 
+constexpr std::size_t kMinTileSize = 4;
+
 bool imageTypeHas(DcmItem& ds, const std::string& value) {
   const std::string type = upper(getStringOr(ds, DCM_ImageType));
   std::size_t start = 0;
@@ -288,6 +292,8 @@ std::optional<MosaicLayout> readMosaic(DcmItem& ds, std::size_t rows, std::size_
   if (rows == 0 || columns == 0 || rows % m.tilesPerRow != 0 || columns % m.tilesPerRow != 0) return std::nullopt;
   m.tileRows = rows / m.tilesPerRow;
   m.tileColumns = columns / m.tilesPerRow;
+  // Tiles of a few pixels are not slices: a hostile or mistaken count.
+  if (m.tileRows < kMinTileSize || m.tileColumns < kMinTileSize) return std::nullopt;
 
   const auto iop = numbers(ds, DCM_ImageOrientationPatient, 6);
   core::Vec3 normalFromIop;
