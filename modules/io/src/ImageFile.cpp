@@ -32,6 +32,7 @@
 #include <itkNrrdImageIOFactory.h>
 
 #include "fw/core/Error.h"
+#include "fw/io/Nifti.h"
 
 namespace fw::io {
 namespace fs = std::filesystem;
@@ -514,6 +515,100 @@ core::VolumePtr readImageFile(const fs::path& path, core::ProgressSink& progress
   } catch (Error& e) {
     throw e.addContext("reading " + path.string());
   }
+}
+
+std::vector<core::VolumePtr> readImageVolumes(const fs::path& path, core::ProgressSink& progress) {
+  progress.checkCancel(0.0, "reading header");
+  ImageFileInfo info;
+  auto io = openImage(path, info);
+  const Format format = formatOf(path);
+  const unsigned nd = info.dimensions;
+  if (info.components != 1)
+    fail("reading", path, "voxels have " + std::to_string(info.components) + " components; only scalar images are supported");
+  const IOComponent native = io->GetComponentType();
+  if (info.componentType == "unknown" || native == IOComponent::LDOUBLE)
+    fail("reading", path, "unsupported voxel type " + itk::ImageIOBase::GetComponentTypeAsString(native));
+  itk::ImageIORegion region(nd);
+  double values = 1;
+  for (unsigned d = 0; d < nd; ++d) {
+    region.SetIndex(d, 0);
+    region.SetSize(d, info.size[d]);
+    values *= static_cast<double>(info.size[d]);
+  }
+  const double bytesToRead = values * static_cast<double>(io->GetComponentSize());
+  const DataLayout layout = checkPlausible(path, format, *io, info, bytesToRead);
+  const std::size_t volumeCount = nd > 3 ? info.size[3] : 1;
+  std::array<std::size_t, 3> size{1, 1, 1};
+  core::Vec3 spacing{1, 1, 1};
+  for (unsigned d = 0; d < 3 && d < nd; ++d) {
+    size[d] = info.size[d];
+    spacing[static_cast<int>(d)] = info.spacing[d];
+    if (!(std::isfinite(info.spacing[d]) && info.spacing[d] > 0))
+      fail("reading", path, "invalid voxel spacing " + std::to_string(info.spacing[d]) + " along axis " + std::to_string(d));
+  }
+  if (!(std::abs(info.direction.determinant()) > 1e-6))
+    fail("reading", path, "the orientation (direction matrix) in the header is degenerate");
+  if (format == Format::Nifti && layout.kind == DataLayout::Raw && layout.bytesPerValue > 0) {
+    std::error_code ec;
+    const auto fileSize = static_cast<double>(fs::file_size(path, ec));
+    if (!ec && layout.dataOffset + values * layout.bytesPerValue > fileSize)
+      fail("reading", path,
+           "the file is truncated: the header claims " + sizeText(info.size) + " voxels of " + info.componentType +
+               " but the file has only " + std::to_string(static_cast<long long>(fileSize)) + " bytes");
+  }
+  std::future<std::string> gzipCheck;
+  if (format == Format::Nifti && layout.kind == DataLayout::Gzip && layout.bytesPerValue > 0) {
+    const double bytes = layout.dataOffset + values * layout.bytesPerValue;
+    gzipCheck = std::async(std::launch::async, [path, bytes] { return checkGzipHolds(path, bytes); });
+  }
+  progress.checkCancel(0.05, "reading voxels");
+  std::vector<core::VolumePtr> volumes;
+  try {
+    const core::ImageGeometry g(size, spacing, info.origin, info.direction);
+    const std::size_t perVolume = g.voxelCount();
+    io->SetUseStreamedReading(true);
+    io->SetIORegion(region);
+    std::unique_ptr<char[]> buffer(new char[static_cast<std::size_t>(bytesToRead)]);
+    io->Read(buffer.get());
+    if (gzipCheck.valid()) {
+      const std::string problem = gzipCheck.get();
+      if (!problem.empty()) fail("reading", path, problem);
+    }
+    const std::size_t valueBytes = io->GetComponentSize();
+    for (std::size_t t = 0; t < volumeCount; ++t) {
+      progress.checkCancel(0.5 + 0.5 * double(t) / double(volumeCount), "converting voxels");
+      const char* src = buffer.get() + t * perVolume * valueBytes;
+      core::Volume::ImageVariant image;
+      auto fill = [&](auto tag) {
+        using ImageT = typename decltype(tag)::type;
+        auto img = core::allocateImage<ImageT>(g);
+        convertFrom(native, src, img->GetBufferPointer(), perVolume);
+        image = img;
+      };
+      switch (native) {
+        case IOComponent::UCHAR:
+        case IOComponent::CHAR:
+        case IOComponent::SHORT: fill(std::common_type<core::ImageI16>{}); break;
+        case IOComponent::USHORT: fill(std::common_type<core::ImageU16>{}); break;
+        default: fill(std::common_type<core::ImageF32>{}); break;
+      }
+      auto volume = std::make_shared<core::Volume>(std::move(image));
+      volume->setName(path.filename().string() +
+                      (volumeCount > 1 ? " [" + std::to_string(t + 1) + "/" + std::to_string(volumeCount) + "]" : ""));
+      volumes.push_back(std::move(volume));
+    }
+  } catch (const itk::ExceptionObject& e) {
+    fail("reading", path, std::string("cannot read the voxels (truncated or damaged file?): ") + itkMessage(e));
+  } catch (const std::bad_alloc&) {
+    fail("reading", path, "not enough memory for " + gib(bytesToRead));
+  } catch (const core::Cancelled&) {
+    throw;
+  } catch (Error& e) {
+    if (e.messages().size() > 1) throw;  // already names the file
+    throw e.addContext("reading " + path.string());
+  }
+  progress.report(1.0, "done");
+  return volumes;
 }
 
 // --- writing ---------------------------------------------------------------------------------
