@@ -1,6 +1,7 @@
 // fusion-cli info: what an image file (NIfTI, NRRD, MetaImage) or a DICOM folder holds:
 // grid, LPS geometry, orientation, data type and value range, as text or one JSON object.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include "fw/core/Error.h"
 #include "fw/core/Geometry.h"
 #include "fw/core/Volume.h"
+#include "fw/dicom/Scan.h"
 #include "fw/dicom/SeriesReader.h"
 #include "fw/io/ImageFile.h"
 
@@ -151,73 +153,174 @@ int imageFileInfo(const fs::path& path, bool json) {
   return 0;
 }
 
-int dicomInfo(const fs::path& path, bool json) {
-  ConsoleProgress progress("scanning");
-  const auto series = dicom::scanForSeries(path, progress);
-  if (series.empty()) throw core::Error("no DICOM image series found in " + path.string());
-  std::vector<std::string> jsonSeries;
-  if (!json) std::printf("%s: %zu DICOM series\n", path.string().c_str(), series.size());
-  for (std::size_t n = 0; n < series.size(); ++n) {
-    const auto& s = series[n];
-    JsonObject o;
-    o.add("seriesNumber", std::to_string(s.identity.seriesNumber));
-    o.add("modality", jsonString(core::modalityCode(s.modality)));
-    o.add("description", jsonString(s.identity.seriesDescription));
-    o.add("seriesInstanceUid", jsonString(s.identity.seriesInstanceUid));
-    o.add("patientId", jsonString(s.identity.patientId));
-    o.add("studyDate", jsonString(s.identity.studyDate));
-    o.add("files", std::to_string(s.files.size()));
-    o.add("volumes", std::to_string(s.volumeCount));
-    if (!json)
-      std::printf("\n[%zu] series %d  %s  %s\n    %zu files, %zu volume(s), %zu x %zu pixels\n", n + 1,
-                  s.identity.seriesNumber, core::modalityCode(s.modality), s.identity.seriesDescription.c_str(),
-                  s.files.size(), s.volumeCount, s.columns, s.rows);
-    try {
-      core::NullProgress quiet;
-      const auto volume = dicom::loadSeriesVolume(s, quiet);
-      const auto& g = volume->geometry();
-      const auto [minValue, maxValue] = volume->valueRange();
-      const std::string orientation = core::orientationCode(g.direction());
-      if (json) {
-        o.add("size", jsonArray(std::vector<std::size_t>(g.size().begin(), g.size().end()),
-                                [](std::size_t v) { return std::to_string(v); }));
-        o.add("spacing", jsonVec3(g.spacing()));
-        o.add("origin", jsonVec3(g.origin()));
-        o.add("direction", jsonMat3(g.direction()));
-        o.add("orientation", jsonString(orientation));
-        o.add("pixelType", jsonString(core::pixelTypeName(volume->pixelType())));
-        o.add("valueRange", jsonArray(std::vector<double>{minValue, maxValue}, number));
-      } else {
-        std::printf("    %-14s %zu x %zu x %zu\n", "Size:", g.size()[0], g.size()[1], g.size()[2]);
-        std::printf("    %-14s %s mm\n", "Spacing:",
-                    joinNumbers({g.spacing().x, g.spacing().y, g.spacing().z}).c_str());
-        std::printf("    %-14s %s mm\n", "Origin (LPS):", vecText(g.origin()).c_str());
-        std::printf("    %-14s %s\n", "Orientation:", orientation.c_str());
-        std::printf("    %-14s %s, %s .. %s\n", "Values:", core::pixelTypeName(volume->pixelType()),
-                    shortNumber(minValue).c_str(), shortNumber(maxValue).c_str());
-      }
-    } catch (const core::Cancelled&) {
-      throw;
-    } catch (const core::Error& e) {
-      if (json) o.add("error", jsonString(e.what()));
-      else std::printf("    cannot load: %s\n", e.what());
-    }
-    for (const auto& w : s.warnings) {
-      if (!json) std::printf("    warning: %s\n", w.c_str());
-    }
-    if (json) {
-      o.add("warnings", jsonArray(s.warnings, jsonString));
-      jsonSeries.push_back(o.str(4));
-    }
+std::string sizeJson(const std::array<std::size_t, 3>& size) {
+  return jsonArray(std::vector<std::size_t>(size.begin(), size.end()), [](std::size_t v) { return std::to_string(v); });
+}
+
+// One series of the tree: identity, kind, counts and (when it assembles) its volume grid.
+std::string seriesJson(const dicom::SeriesEntry& s) {
+  JsonObject o;
+  o.add("seriesNumber", std::to_string(s.identity.seriesNumber));
+  o.add("seriesInstanceUid", jsonString(s.identity.seriesInstanceUid));
+  o.add("description", jsonString(s.identity.seriesDescription));
+  o.add("modality", jsonString(s.modalityCode.empty() ? core::modalityCode(s.modality) : s.modalityCode));
+  o.add("kind", jsonString(dicom::seriesKindName(s.kind)));
+  o.add("manufacturer", jsonString(s.manufacturer));
+  o.add("seriesTime", jsonString(s.seriesTime));
+  o.add("imageType", jsonString(s.imageType));
+  o.add("files", std::to_string(s.files.size()));
+  o.add("images", std::to_string(s.frameCount));
+  o.add("slices", std::to_string(s.sliceCount));
+  o.add("volumes", std::to_string(s.volumeCount));
+  o.add("rows", std::to_string(s.rows));
+  o.add("columns", std::to_string(s.columns));
+  o.add("transferSyntaxUid", jsonString(s.transferSyntaxUid));
+  o.add("frameOfReferenceUid", jsonString(s.identity.frameOfReferenceUid));
+  if (s.geometry) {
+    const auto& g = *s.geometry;
+    JsonObject geo;
+    geo.add("size", sizeJson(g.size()));
+    geo.add("spacing", jsonVec3(g.spacing()));
+    geo.add("origin", jsonVec3(g.origin()));
+    geo.add("direction", jsonMat3(g.direction()));
+    geo.add("orientation", jsonString(core::orientationCode(g.direction())));
+    o.add("geometry", geo.str(2));
+  } else {
+    o.add("geometry", "null");
   }
+  o.add("warnings", jsonArray(s.warnings, jsonString));
+  return o.str(6);
+}
+
+// Patients and studies in the scan's order (it sorts by patient, then study date and time).
+struct StudyGroup {
+  const dicom::SeriesEntry* first;
+  std::vector<const dicom::SeriesEntry*> series;
+};
+struct PatientGroup {
+  const dicom::SeriesEntry* first;
+  std::vector<StudyGroup> studies;
+};
+
+std::vector<PatientGroup> groupSeries(const std::vector<dicom::SeriesEntry>& series) {
+  std::vector<PatientGroup> patients;
+  for (const auto& s : series) {
+    auto p = std::find_if(patients.begin(), patients.end(), [&](const PatientGroup& g) {
+      return g.first->identity.patientId == s.identity.patientId && g.first->identity.patientName == s.identity.patientName;
+    });
+    if (p == patients.end()) p = patients.insert(patients.end(), PatientGroup{&s, {}});
+    auto st = std::find_if(p->studies.begin(), p->studies.end(), [&](const StudyGroup& g) {
+      return g.first->identity.studyInstanceUid == s.identity.studyInstanceUid;
+    });
+    if (st == p->studies.end()) st = p->studies.insert(p->studies.end(), StudyGroup{&s, {}});
+    st->series.push_back(&s);
+  }
+  return patients;
+}
+
+std::string dateText(const std::string& d) {
+  return d.size() == 8 ? d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2) : d;
+}
+
+void printSeriesText(const dicom::SeriesEntry& s) {
+  std::printf("    Series %d  %s  %s  \"%s\"\n", s.identity.seriesNumber,
+              s.modalityCode.empty() ? core::modalityCode(s.modality) : s.modalityCode.c_str(), dicom::seriesKindName(s.kind),
+              s.identity.seriesDescription.c_str());
+  std::printf("      %-14s %zu images in %zu files, %zu volume(s) of %zu slices, %zu x %zu pixels\n", "Content:",
+              s.frameCount, s.files.size(), s.volumeCount, s.sliceCount, s.columns, s.rows);
+  std::printf("      %-14s %s\n", "UID:", s.identity.seriesInstanceUid.c_str());
+  if (s.geometry) {
+    const auto& g = *s.geometry;
+    std::printf("      %-14s %zu x %zu x %zu\n", "Size:", g.size()[0], g.size()[1], g.size()[2]);
+    std::printf("      %-14s %s mm\n", "Spacing:", joinNumbers({g.spacing().x, g.spacing().y, g.spacing().z}).c_str());
+    std::printf("      %-14s %s mm\n", "Origin (LPS):", vecText(g.origin()).c_str());
+    std::printf("      %-14s %s\n", "Orientation:", core::orientationCode(g.direction()).c_str());
+  } else {
+    std::printf("      %-14s none (the images do not form a volume)\n", "Geometry:");
+  }
+  for (const auto& w : s.warnings) std::printf("      warning: %s\n", w.c_str());
+}
+
+int dicomInfo(const fs::path& path, bool json) {
+  dicom::ScanResult scan;
+  {
+    ConsoleProgress progress("scanning");
+    scan = dicom::scan(path, progress);
+  }
+  if (scan.series.empty()) {
+    std::string why = "no DICOM image series found in " + path.string() + " (" +
+                      std::to_string(scan.filesExamined) + " file(s) examined";
+    if (!scan.skipped.empty()) why += "; first skipped: " + scan.skipped.front().file.string() + ": " + scan.skipped.front().reason;
+    throw core::Error(why + ")");
+  }
+  const auto patients = groupSeries(scan.series);
+  std::size_t studyCount = 0;
+  for (const auto& p : patients) studyCount += p.studies.size();
   if (json) {
+    std::vector<std::string> patientJson;
+    for (const auto& p : patients) {
+      const auto& id = p.first->identity;
+      JsonObject po;
+      po.add("patientId", jsonString(id.patientId));
+      po.add("patientName", jsonString(id.patientName));
+      po.add("birthDate", jsonString(id.patientBirthDate));
+      po.add("sex", jsonString(id.patientSex));
+      std::vector<std::string> studyJson;
+      for (const auto& st : p.studies) {
+        const auto& sid = st.first->identity;
+        JsonObject so;
+        so.add("studyInstanceUid", jsonString(sid.studyInstanceUid));
+        so.add("studyDate", jsonString(sid.studyDate));
+        so.add("studyTime", jsonString(sid.studyTime));
+        so.add("studyDescription", jsonString(sid.studyDescription));
+        so.add("studyId", jsonString(sid.studyId));
+        so.add("accessionNumber", jsonString(sid.accessionNumber));
+        std::vector<std::string> seriesList;
+        for (const auto* s : st.series) seriesList.push_back(seriesJson(*s));
+        so.add("series", jsonArray(seriesList, [](const std::string& x) { return x; }));
+        studyJson.push_back(so.str(4));
+      }
+      po.add("studies", jsonArray(studyJson, [](const std::string& x) { return x; }));
+      patientJson.push_back(po.str(2));
+    }
     JsonObject top;
     top.add("path", jsonString(path.string()));
     top.add("format", jsonString("DICOM"));
-    std::string list = "[";
-    for (std::size_t i = 0; i < jsonSeries.size(); ++i) list += (i ? ", " : "") + jsonSeries[i];
-    top.add("series", list + "]");
+    top.add("filesExamined", std::to_string(scan.filesExamined));
+    top.add("seriesCount", std::to_string(scan.series.size()));
+    top.add("patients", jsonArray(patientJson, [](const std::string& x) { return x; }));
+    top.add("skipped", jsonArray(scan.skipped, [](const dicom::SkippedFile& f) {
+              return "{\"file\": " + jsonString(f.file.string()) + ", \"reason\": " + jsonString(f.reason) + "}";
+            }));
+    top.add("notes", jsonArray(scan.notes, jsonString));
     std::printf("%s\n", top.str().c_str());
+    return 0;
+  }
+  std::printf("%s: %zu DICOM series in %zu stud%s of %zu patient%s (%zu files examined, %zu skipped)\n",
+              path.string().c_str(), scan.series.size(), studyCount, studyCount == 1 ? "y" : "ies", patients.size(),
+              patients.size() == 1 ? "" : "s", scan.filesExamined, scan.skipped.size());
+  for (const auto& p : patients) {
+    const auto& id = p.first->identity;
+    std::printf("\nPatient %s  (ID %s%s%s%s%s)\n", id.patientName.empty() ? "(no name)" : id.patientName.c_str(),
+                id.patientId.c_str(), id.patientBirthDate.empty() ? "" : ", born ",
+                dateText(id.patientBirthDate).c_str(), id.patientSex.empty() ? "" : ", sex ", id.patientSex.c_str());
+    for (const auto& st : p.studies) {
+      const auto& sid = st.first->identity;
+      std::printf("  Study %s %s  \"%s\"  (UID %s)\n", dateText(sid.studyDate).c_str(), sid.studyTime.substr(0, 6).c_str(),
+                  sid.studyDescription.c_str(), sid.studyInstanceUid.c_str());
+      for (const auto* s : st.series) printSeriesText(*s);
+    }
+  }
+  if (!scan.skipped.empty()) {
+    std::printf("\nSkipped files (%zu):\n", scan.skipped.size());
+    const std::size_t shown = std::min<std::size_t>(scan.skipped.size(), 20);
+    for (std::size_t i = 0; i < shown; ++i)
+      std::printf("  %s: %s\n", scan.skipped[i].file.string().c_str(), scan.skipped[i].reason.c_str());
+    if (shown < scan.skipped.size()) std::printf("  ... and %zu more (all are listed by --json)\n", scan.skipped.size() - shown);
+  }
+  if (!scan.notes.empty()) {
+    std::printf("\nNotes:\n");
+    for (const auto& n : scan.notes) std::printf("  %s\n", n.c_str());
   }
   return 0;
 }
@@ -239,9 +342,14 @@ const Command kInfoCommand{
     "info", "grid, LPS geometry and values of an image file or DICOM folder",
     "Usage: fusion-cli info PATH [--json]\n\n"
     "PATH is a NIfTI (.nii, .nii.gz), NRRD (.nrrd, .nhdr) or MetaImage (.mha, .mhd) file, or a\n"
-    "DICOM file or folder (searched recursively). Prints the format, size, voxel spacing, origin\n"
-    "and direction matrix in LPS millimetres (DICOM patient coordinates), the orientation code,\n"
-    "the stored data type and the value range (of the first volume for 4D files).\n\n"
+    "DICOM file, folder (searched recursively) or DICOMDIR.\n\n"
+    "For an image file: the format, size, voxel spacing, origin and direction matrix in LPS\n"
+    "millimetres (DICOM patient coordinates), the orientation code, the stored data type and the\n"
+    "value range (of the first volume for 4D files).\n\n"
+    "For DICOM: the tree patient > study > series; per series its number, description, modality,\n"
+    "kind (image, DWI, BOLD, multi-echo, 4D, localizer), images, volumes, the grid of one volume\n"
+    "(size, spacing, origin, direction, orientation) and warnings; then the files skipped (with\n"
+    "the reason) and notes. Headers only: no pixel data is read. docs/cli.md documents the JSON.\n\n"
     "Options:\n"
     "  --json   print the same facts as one JSON object\n\n"
     "Exit code 0 on success, 1 when the path cannot be read or the arguments are wrong.",

@@ -8,7 +8,9 @@ namespace fw::cli {
 
 extern const Command kInfoCommand;         // CmdInfo.cpp
 extern const Command kSampleStudyCommand;  // CmdSampleStudy.cpp
+extern const Command kConvertCommand;      // CmdConvert.cpp
+extern const Command kBenchImportCommand;  // CmdBenchImport.cpp
 
-inline std::vector<Command> allCommands() { return {kInfoCommand, kSampleStudyCommand}; }
+inline std::vector<Command> allCommands() { return {kInfoCommand, kConvertCommand, kSampleStudyCommand, kBenchImportCommand}; }
 
 }  // namespace fw::cli
