@@ -1,7 +1,11 @@
 #include "PixelDecoder.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
+#include <limits>
+#include <type_traits>
 #include <vector>
 
 #include <dcmtk/config/osconfig.h>
@@ -13,92 +17,184 @@
 
 #include "Codecs.h"
 #include "DcmUtil.h"
+#include "Vendor.h"
 #include "fw/core/Error.h"
 
 namespace fw::dicom::detail {
 
 namespace {
 
-// Stored value of pixel n, honouring Bits Stored / High Bit and the sign.
+struct StoredFormat {
+  unsigned stored = 16, shift = 0;
+  std::uint64_t mask = 0xffff;
+  bool isSigned = false;
+};
+
+StoredFormat storedFormat(const SliceHeader& h) {
+  StoredFormat f;
+  const unsigned bits = h.bitsAllocated;
+  f.stored = std::min(std::max(h.bitsStored, 1u), bits);
+  f.shift = (h.highBit + 1 >= f.stored && h.highBit < bits) ? h.highBit + 1 - f.stored : 0;
+  f.mask = f.stored >= 64 ? ~0ull : ((1ull << f.stored) - 1);
+  f.isSigned = h.pixelRepresentation == 1;
+  return f;
+}
+
 template <class RawT>
-void convert(const std::uint8_t* data, std::size_t count, const SliceHeader& h, float* out) {
-  const unsigned bits = sizeof(RawT) * 8;
-  const unsigned stored = std::min(h.bitsStored, bits);
-  const unsigned shift = (h.highBit + 1 >= stored && h.highBit < bits) ? h.highBit + 1 - stored : 0;
-  const std::uint64_t mask = stored >= 64 ? ~0ull : ((1ull << stored) - 1);
-  const bool isSigned = h.pixelRepresentation == 1;
-  const double slope = h.rescaleSlope, intercept = h.rescaleIntercept;
-  for (std::size_t n = 0; n < count; ++n) {
-    RawT raw;
-    std::memcpy(&raw, data + n * sizeof(RawT), sizeof(RawT));
-    std::uint64_t u = (static_cast<std::uint64_t>(raw) >> shift) & mask;
-    std::int64_t v = static_cast<std::int64_t>(u);
-    if (isSigned && stored < 64 && (u >> (stored - 1)) & 1u) v -= static_cast<std::int64_t>(1ull << stored);
-    out[n] = static_cast<float>(static_cast<double>(v) * slope + intercept);
+inline std::int64_t storedValue(const std::uint8_t* data, std::size_t n, const StoredFormat& f) {
+  RawT raw;
+  std::memcpy(&raw, data + n * sizeof(RawT), sizeof(RawT));
+  const std::uint64_t u = (static_cast<std::uint64_t>(raw) >> f.shift) & f.mask;
+  auto v = static_cast<std::int64_t>(u);
+  if (f.isSigned && f.stored < 64 && ((u >> (f.stored - 1)) & 1u)) v -= static_cast<std::int64_t>(1ull << f.stored);
+  return v;
+}
+
+// Stored values -> rescaled values of type OutT. Integer outputs need an integer slope and
+// intercept (the caller chooses the type); values outside OutT's range make it return false.
+template <class RawT, class OutT>
+bool convert(const std::uint8_t* data, std::size_t count, const SliceHeader& h, OutT* out) {
+  const StoredFormat f = storedFormat(h);
+  if constexpr (std::is_floating_point_v<OutT>) {
+    const double slope = h.rescaleSlope, intercept = h.rescaleIntercept;
+    for (std::size_t n = 0; n < count; ++n)
+      out[n] = static_cast<OutT>(static_cast<double>(storedValue<RawT>(data, n, f)) * slope + intercept);
+    return true;
+  } else {
+    const auto slope = static_cast<std::int64_t>(std::llround(h.rescaleSlope));
+    const auto intercept = static_cast<std::int64_t>(std::llround(h.rescaleIntercept));
+    constexpr std::int64_t lo = std::numeric_limits<OutT>::min(), hi = std::numeric_limits<OutT>::max();
+    bool fits = true;
+    for (std::size_t n = 0; n < count; ++n) {
+      const std::int64_t v = storedValue<RawT>(data, n, f) * slope + intercept;
+      fits = fits && v >= lo && v <= hi;
+      out[n] = static_cast<OutT>(v);
+    }
+    return fits;
   }
+}
+
+void checkFormat(const SliceHeader& h) {
+  if (h.samplesPerPixel != 1 || (h.photometric != "MONOCHROME2" && h.photometric != "MONOCHROME1"))
+    throw core::Error("colour images (" + h.photometric + ") are not supported");
+  if (h.bitsAllocated != 8 && h.bitsAllocated != 16 && h.bitsAllocated != 32)
+    throw core::Error("Bits Allocated " + std::to_string(h.bitsAllocated) + " is not supported");
+  if (!h.pixelDataProblem.empty()) throw core::Error(h.pixelDataProblem);
+}
+
+// The whole stored frame (a mosaic: all tiles), straight from the file at the recorded offset.
+void readDirect(const SliceHeader& h, std::uint8_t* out, std::uint64_t frameBytes) {
+  const std::uint64_t at = h.pixelDataOffset + frameBytes * h.frame;
+  if (frameBytes * (h.frame + 1) > h.pixelDataLength)
+    throw core::Error("frame " + std::to_string(h.frame + 1) + " lies beyond the end of the pixel data");
+  std::ifstream in(h.file, std::ios::binary);
+  if (!in) throw core::Error("cannot open the file");
+  in.seekg(static_cast<std::streamoff>(at));
+  in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(frameBytes));
+  if (static_cast<std::uint64_t>(in.gcount()) != frameBytes)
+    throw core::Error("the file is truncated (pixel data ends early)");
+}
+
+// The whole stored frame through DCMTK (compressed, big endian, deflated, or offset unknown).
+void readWithDcmtk(const SliceHeader& h, std::uint8_t* out, std::uint64_t frameBytes) {
+  quietDcmtkWarnings();
+  const std::uint64_t needed = frameBytes * (h.frame + 1);
+  DcmFileFormat ff;
+  const OFCondition loaded = ff.loadFile(h.file.c_str());
+  if (loaded.bad()) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(h.file, ec);
+    if (!ec && size < needed)
+      throw core::Error("the file is truncated (" + std::to_string(size) + " bytes, but its " +
+                        std::to_string(h.columns) + "x" + std::to_string(h.rows) + " pixels alone need " +
+                        std::to_string(needed) + ")");
+    throw core::Error(std::string("the file is damaged or truncated (") + loaded.text() + ")");
+  }
+  DcmDataset& ds = *ff.getDataset();
+  const DcmXfer xfer(ds.getOriginalXfer());
+  DcmElement* element = nullptr;
+  if (ds.findAndGetElement(DCM_PixelData, element).bad() || !element) throw core::Error("the file has no Pixel Data");
+  if (xfer.isEncapsulated() || isCompressedSyntax(h.transferSyntaxUid)) {  // DCMTK 3.6.7 lacks HTJ2K
+    decodeCompressedFrame(ds, *element, h, out, static_cast<std::size_t>(frameBytes));
+    return;
+  }
+  // DCMTK tolerates a value that ends early at the end of a file; we do not.
+  if (element->getLength() < needed)
+    throw core::Error("pixel data is truncated (" + std::to_string(element->getLength()) + " of " +
+                      std::to_string(needed) + " bytes)");
+  std::vector<std::uint8_t> buffer(static_cast<std::size_t>(frameBytes) + 1);
+  Uint32 startFragment = 0;
+  OFString colorModel;
+  check(element->getUncompressedFrame(&ds, static_cast<Uint32>(h.frame), startFragment, buffer.data(),
+                                      static_cast<Uint32>(buffer.size()), colorModel),
+        "cannot read the pixel data");
+  std::memcpy(out, buffer.data(), static_cast<std::size_t>(frameBytes));
 }
 
 }  // namespace
 
-void decodeFrame(const SliceHeader& h, float* out) {
+void readStoredFrame(const SliceHeader& h, std::vector<std::uint8_t>& out) {
   const std::string where = h.file.string();
   try {
-    if (h.samplesPerPixel != 1 || (h.photometric != "MONOCHROME2" && h.photometric != "MONOCHROME1"))
-      throw core::Error("colour images (" + h.photometric + ") are not supported");
-    if (h.bitsAllocated != 8 && h.bitsAllocated != 16 && h.bitsAllocated != 32)
-      throw core::Error("Bits Allocated " + std::to_string(h.bitsAllocated) + " is not supported");
-
-  quietDcmtkWarnings();
-    const std::size_t count = h.rows * h.columns;
-    const std::size_t frameBytes = count * (h.bitsAllocated / 8);
-    const std::size_t needed = frameBytes * (h.frame + 1);
-
-    DcmFileFormat ff;
-    const OFCondition loaded = ff.loadFile(h.file.c_str());
-    if (loaded.bad()) {
-      std::error_code ec;
-      const auto size = std::filesystem::file_size(h.file, ec);
-      if (!ec && size < needed)
-        throw core::Error("the file is truncated (" + std::to_string(size) + " bytes, but its " +
-                          std::to_string(h.columns) + "x" + std::to_string(h.rows) + " pixels alone need " +
-                          std::to_string(needed) + ")");
-      throw core::Error(std::string("the file is damaged or truncated (") + loaded.text() + ")");
+    checkFormat(h);
+    const std::uint64_t frameBytes = h.storedFrameBytes();
+    const std::size_t bpp = h.bitsAllocated / 8;
+    const std::size_t tileBytes = h.rows * h.columns * bpp;
+    const bool mosaic = h.mosaicTileCount > 0;
+    // A mosaic frame is read whole, then its tile is cut out.
+    thread_local std::vector<std::uint8_t> frameBuffer;
+    std::uint8_t* target = nullptr;
+    if (mosaic) {
+      frameBuffer.resize(static_cast<std::size_t>(frameBytes));
+      target = frameBuffer.data();
+    } else {
+      out.resize(static_cast<std::size_t>(frameBytes));
+      target = out.data();
     }
-    DcmDataset& ds = *ff.getDataset();
-    const DcmXfer xfer(ds.getOriginalXfer());
-    DcmElement* element = nullptr;
-    if (ds.findAndGetElement(DCM_PixelData, element).bad() || !element)
-      throw core::Error("the file has no Pixel Data");
-    if (xfer.isEncapsulated()) {
-      std::vector<std::uint8_t> buffer(frameBytes);
-      decodeCompressedFrame(ds, *element, h, buffer.data(), buffer.size());
-      switch (h.bitsAllocated) {
-        case 8: convert<std::uint8_t>(buffer.data(), count, h, out); break;
-        case 16: convert<std::uint16_t>(buffer.data(), count, h, out); break;
-        default: convert<std::uint32_t>(buffer.data(), count, h, out); break;
-      }
-      return;
-    }
-
-    // DCMTK tolerates a value that ends early at the end of a file; we do not.
-    if (element->getLength() < needed)
-      throw core::Error("pixel data is truncated (" + std::to_string(element->getLength()) + " of " +
-                        std::to_string(needed) + " bytes)");
-    std::vector<std::uint8_t> buffer(frameBytes + 1);
-    Uint32 startFragment = 0;
-    OFString colorModel;
-    check(element->getUncompressedFrame(&ds, static_cast<Uint32>(h.frame), startFragment, buffer.data(),
-                                        static_cast<Uint32>(buffer.size()), colorModel),
-          "cannot read the pixel data");
-    switch (h.bitsAllocated) {
-      case 8: convert<std::uint8_t>(buffer.data(), count, h, out); break;
-      case 16: convert<std::uint16_t>(buffer.data(), count, h, out); break;
-      default: convert<std::uint32_t>(buffer.data(), count, h, out); break;
+    if (h.nativeLittleEndian && h.pixelDataOffset > 0)
+      readDirect(h, target, frameBytes);
+    else
+      readWithDcmtk(h, target, frameBytes);
+    if (mosaic) {
+      MosaicLayout layout;
+      layout.tileCount = h.mosaicTileCount;
+      layout.tileRows = h.mosaicTileRows;
+      layout.tileColumns = h.mosaicTileColumns;
+      layout.tilesPerRow = h.frameColumns / std::max<std::size_t>(1, h.mosaicTileColumns);
+      out.resize(tileBytes);
+      extractMosaicTile(layout, frameBuffer.data(), h.frameColumns, bpp, h.mosaicTile, out.data());
     }
   } catch (core::Error& e) {
     e.addContext("reading " + where);
     throw;
   }
+}
+
+template <class T>
+bool decodeFrameAs(const SliceHeader& h, T* out) {
+  thread_local std::vector<std::uint8_t> stored;
+  readStoredFrame(h, stored);
+  const std::size_t count = h.rows * h.columns;
+  switch (h.bitsAllocated) {
+    case 8: return convert<std::uint8_t>(stored.data(), count, h, out);
+    case 16: return convert<std::uint16_t>(stored.data(), count, h, out);
+    default: return convert<std::uint32_t>(stored.data(), count, h, out);
+  }
+}
+
+template bool decodeFrameAs<std::int16_t>(const SliceHeader&, std::int16_t*);
+template bool decodeFrameAs<std::uint16_t>(const SliceHeader&, std::uint16_t*);
+template bool decodeFrameAs<float>(const SliceHeader&, float*);
+
+void decodeFrame(const SliceHeader& h, float* out) { decodeFrameAs<float>(h, out); }
+
+void rescaledRange(const SliceHeader& h, double& lo, double& hi) {
+  const StoredFormat f = storedFormat(h);
+  const double storedLo = f.isSigned ? -std::ldexp(1.0, static_cast<int>(f.stored) - 1) : 0.0;
+  const double storedHi = f.isSigned ? std::ldexp(1.0, static_cast<int>(f.stored) - 1) - 1 : std::ldexp(1.0, static_cast<int>(f.stored)) - 1;
+  const double a = storedLo * h.rescaleSlope + h.rescaleIntercept, b = storedHi * h.rescaleSlope + h.rescaleIntercept;
+  lo = std::min(a, b);
+  hi = std::max(a, b);
 }
 
 }  // namespace fw::dicom::detail

@@ -1,15 +1,32 @@
 #pragma once
-// Decodes the pixel data of one frame into rescaled values (Rescale Slope/Intercept applied).
-// Classic uncompressed transfer syntaxes for now; compressed syntaxes (JPEG, JPEG-LS, RLE,
-// JPEG 2000) plug in here later by registering DCMTK's codecs, since DCMTK's
-// getUncompressedFrame() already decodes through them. Internal to the dicom module.
+// Decodes the pixel data of one frame (or one mosaic tile) straight into the volume's pixel
+// type with Rescale Slope/Intercept applied: no float intermediate for integer data.
+// Uncompressed little-endian files are read directly at the Pixel Data offset the header scan
+// recorded; everything else (big endian, deflate, encapsulated syntaxes through Codecs.h)
+// goes through DCMTK. Internal to the dicom module.
+#include <cstdint>
+#include <vector>
+
 #include "SliceHeader.h"
 
 namespace fw::dicom::detail {
 
-// Loads `header.file`, checks that its pixel format matches `header` (the caller compares
-// headers across the series) and writes rows*columns values to `out`, x fastest.
-// Throws core::Error naming the file on every problem (truncated, compressed, colour, ...).
+// The stored bytes of `header`'s frame (a mosaic: its tile), native little-endian,
+// rows*columns*samplesPerPixel*bitsAllocated/8 of them. Throws core::Error naming the file on
+// every problem (truncated, compressed and undecodable, colour, ...).
+void readStoredFrame(const SliceHeader& header, std::vector<std::uint8_t>& out);
+
+// Decodes rows*columns rescaled values into `out`, x fastest. T is std::int16_t, std::uint16_t
+// or float. Returns false when a value does not fit T (the caller then decodes as float);
+// throws core::Error naming the file on every problem.
+template <class T>
+bool decodeFrameAs(const SliceHeader& header, T* out);
+
+// decodeFrameAs<float>.
 void decodeFrame(const SliceHeader& header, float* out);
+
+// The range of rescaled values the stored pixels can take (from Bits Stored, Pixel
+// Representation, slope and intercept), for choosing the volume's pixel type before decoding.
+void rescaledRange(const SliceHeader& header, double& lo, double& hi);
 
 }  // namespace fw::dicom::detail

@@ -7,6 +7,8 @@
 #include <map>
 #include <mutex>
 #include <tuple>
+#include <type_traits>
+#include <variant>
 
 #include "PixelDecoder.h"
 #include "SliceHeader.h"
@@ -44,50 +46,148 @@ std::string seriesName(const std::string& modality, const std::string& descripti
   return name;
 }
 
-template <class ImageT>
-core::Volume::ImageVariant narrow(const core::ImageF32::Pointer& img) {
-  auto out = ImageT::New();
-  out->SetRegions(img->GetLargestPossibleRegion());
-  out->SetSpacing(img->GetSpacing());
-  out->SetOrigin(img->GetOrigin());
-  out->SetDirection(img->GetDirection());
-  out->Allocate();
-  const std::size_t n = img->GetLargestPossibleRegion().GetNumberOfPixels();
-  const float* src = img->GetBufferPointer();
-  auto* dst = out->GetBufferPointer();
-  using PixelT = typename ImageT::PixelType;
-  for (std::size_t i = 0; i < n; ++i) dst[i] = static_cast<PixelT>(src[i]);
-  return typename ImageT::Pointer(out);
-}
-
 bool isIntegral(double v) { return std::abs(v - std::round(v)) < 1e-9; }
 
-// Converts the float buffer to the narrowest type that holds the values exactly.
-core::Volume::ImageVariant toBestPixelType(const core::ImageF32::Pointer& img, const std::vector<const SliceHeader*>& slices,
-                                           core::Modality modality) {
-  bool integerRescale = true, anySigned = false, anyRescale = false;
-  for (const auto* h : slices) {
-    integerRescale = integerRescale && isIntegral(h->rescaleSlope) && isIntegral(h->rescaleIntercept);
-    anySigned = anySigned || h->pixelRepresentation == 1;
-    anyRescale = anyRescale || h->rescaleSlope != 1 || h->rescaleIntercept != 0;
-  }
-  const std::size_t n = img->GetLargestPossibleRegion().GetNumberOfPixels();
-  const float* src = img->GetBufferPointer();
-  float lo = std::numeric_limits<float>::max(), hi = std::numeric_limits<float>::lowest();
-  for (std::size_t i = 0; i < n; ++i) {
-    lo = std::min(lo, src[i]);
-    hi = std::max(hi, src[i]);
-  }
-  if (n == 0 || !integerRescale) return img;
+enum class OutType { I16, U16, F32 };
 
+// The pixel type of a series, chosen before decoding from Bits Stored, Pixel Representation
+// and the rescale of every slice: the narrowest integer type that holds every value the stored
+// bits can give, float when the rescale is not integral. When the stored range is wider than
+// the values usually are (16 stored bits plus an intercept), an integer type is tried and the
+// decoder falls back to float if a value does not fit (`exact` false).
+OutType choosePixelType(const std::vector<SliceHeader>& headers, const detail::SeriesLayout& layout,
+                        core::Modality modality, bool& exact) {
+  bool integerRescale = true, anySigned = false, anyRescale = false, wide = false;
+  double lo = 0, hi = 0;
+  bool firstRange = true;
+  for (const auto& volume : layout.volumes)
+    for (std::size_t i : volume) {
+      const SliceHeader& h = headers[i];
+      integerRescale = integerRescale && isIntegral(h.rescaleSlope) && isIntegral(h.rescaleIntercept);
+      anySigned = anySigned || h.pixelRepresentation == 1;
+      anyRescale = anyRescale || h.rescaleSlope != 1 || h.rescaleIntercept != 0;
+      wide = wide || h.bitsAllocated > 16;
+      double a = 0, b = 0;
+      detail::rescaledRange(h, a, b);
+      lo = firstRange ? a : std::min(lo, a);
+      hi = firstRange ? b : std::max(hi, b);
+      firstRange = false;
+    }
+  exact = true;
+  if (!integerRescale || wide) return OutType::F32;
   const bool unsignedRaw = !anySigned && !anyRescale && modality != core::Modality::CT;
-  if (unsignedRaw && lo >= 0 && hi <= 65535) return narrow<core::ImageU16>(img);
-  if (lo >= -32768 && hi <= 32767) return narrow<core::ImageI16>(img);
-  if (lo >= 0 && hi <= 65535) return narrow<core::ImageU16>(img);
+  if (unsignedRaw && lo >= 0 && hi <= 65535) return OutType::U16;
+  if (lo >= -32768 && hi <= 32767) return OutType::I16;
+  if (lo >= 0 && hi <= 65535) return OutType::U16;
+  exact = false;
+  return lo < 0 ? OutType::I16 : OutType::U16;
+}
+
+// Decodes the given slices (in parallel, each thread its own file handles) into consecutive
+// planes of `buffer`. Returns false when a value did not fit T.
+template <class T>
+bool decodeSlices(const std::vector<const SliceHeader*>& slices, T* buffer, core::ProgressSink& progress) {
+  const SliceHeader& first = *slices.front();
+  const std::size_t sliceSize = first.rows * first.columns;
+  const auto n = static_cast<std::ptrdiff_t>(slices.size());
+  // Exceptions must not leave an OpenMP region: the first one is kept and rethrown after the loop.
+  std::atomic<bool> failed{false}, fits{true};
+  std::atomic<std::size_t> done{0};
+  std::exception_ptr error;
+  std::mutex errorMutex;
+#pragma omp parallel for schedule(dynamic)
+  for (std::ptrdiff_t k = 0; k < n; ++k) {
+    if (failed.load() || !fits.load()) continue;
+    try {
+      if (!detail::decodeFrameAs<T>(*slices[static_cast<std::size_t>(k)], buffer + static_cast<std::size_t>(k) * sliceSize))
+        fits.store(false);
+      progress.checkCancel(0.9 * static_cast<double>(++done) / static_cast<double>(n), "reading slices");
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(errorMutex);
+      if (!error) error = std::current_exception();
+      failed.store(true);
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  return fits.load();
+}
+
+template <class T>
+T roundTo(double v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return static_cast<T>(v);
+  } else {
+    const double r = std::round(v);
+    return static_cast<T>(std::clamp(r, double(std::numeric_limits<T>::min()), double(std::numeric_limits<T>::max())));
+  }
+}
+
+// Resamples a stack of decoded slices (columns x rows x n, slice k at layout.sliceDistance[k]
+// and shifted in-plane by layout.sliceShift[k]) onto layout.geometry: bilinear in the plane,
+// linear between the two nearest slices; outside the data, the darkest value.
+template <class T>
+void resampleStack(const T* src, std::size_t columns, std::size_t rows, const detail::SeriesLayout& layout, T* dst) {
+  const auto& g = layout.geometry;
+  const std::size_t n = layout.sliceDistance.size();
+  const std::size_t plane = columns * rows;
+  T fill = src[0];
+  for (std::size_t i = 0; i < plane * n; ++i) fill = std::min(fill, src[i]);
+  const std::size_t outColumns = g.size()[0], outRows = g.size()[1], outSlices = g.size()[2];
+  const double dz = g.spacing()[2];
+  const auto sample = [&](std::size_t k, double u, double v, bool& inside) -> double {
+    inside = u > -1e-6 && v > -1e-6 && u < double(columns - 1) + 1e-6 && v < double(rows - 1) + 1e-6;
+    if (!inside) return double(fill);
+    u = std::clamp(u, 0.0, double(columns - 1));
+    v = std::clamp(v, 0.0, double(rows - 1));
+    const auto u0 = static_cast<std::size_t>(u), v0 = static_cast<std::size_t>(v);
+    const std::size_t u1 = std::min(u0 + 1, columns - 1), v1 = std::min(v0 + 1, rows - 1);
+    const double fu = u - double(u0), fv = v - double(v0);
+    const T* s = src + k * plane;
+    return (1 - fv) * ((1 - fu) * double(s[v0 * columns + u0]) + fu * double(s[v0 * columns + u1])) +
+           fv * ((1 - fu) * double(s[v1 * columns + u0]) + fu * double(s[v1 * columns + u1]));
+  };
+  const auto outSlicesI = static_cast<std::ptrdiff_t>(outSlices);
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t zi = 0; zi < outSlicesI; ++zi) {
+    const auto z = static_cast<std::size_t>(zi);
+    const double s = double(z) * dz;
+    std::size_t hi = 0;
+    while (hi + 1 < n && layout.sliceDistance[hi] < s - 1e-6) ++hi;
+    const std::size_t lo = hi > 0 ? hi - 1 : 0;
+    double fracHi = 1.0;
+    const double dLo = layout.sliceDistance[lo], dHi = layout.sliceDistance[hi];
+    if (dHi > dLo && s < dHi) fracHi = std::clamp((s - dLo) / (dHi - dLo), 0.0, 1.0);
+    const auto& shLo = layout.sliceShift[lo];
+    const auto& shHi = layout.sliceShift[hi];
+    T* out = dst + z * outColumns * outRows;
+    for (std::size_t j = 0; j < outRows; ++j)
+      for (std::size_t i = 0; i < outColumns; ++i) {
+        bool inHi = false, inLo = false;
+        double v = fracHi * sample(hi, double(i) - shHi[0], double(j) - shHi[1], inHi);
+        if (fracHi < 1.0) v += (1.0 - fracHi) * sample(lo, double(i) - shLo[0], double(j) - shLo[1], inLo);
+        out[j * outColumns + i] = roundTo<T>(v);
+      }
+  }
+}
+
+// Decodes one volume into an image of pixel type T. Returns null when a value did not fit T.
+template <class ImageT>
+typename ImageT::Pointer decodeVolume(const std::vector<const SliceHeader*>& slices, const detail::SeriesLayout& layout,
+                                      core::ProgressSink& progress) {
+  using T = typename ImageT::PixelType;
+  auto img = core::allocateImage<ImageT>(layout.geometry);
+  if (!layout.resample) {
+    if (!decodeSlices<T>(slices, img->GetBufferPointer(), progress)) return nullptr;
+    return img;
+  }
+  const SliceHeader& first = *slices.front();
+  std::vector<T> stack(first.rows * first.columns * slices.size());
+  if (!decodeSlices<T>(slices, stack.data(), progress)) return nullptr;
+  resampleStack<T>(stack.data(), first.columns, first.rows, layout, img->GetBufferPointer());
   return img;
 }
 
-// One volume of an arranged series: decode its slices (in parallel) and choose the pixel type.
+// One volume of an arranged series: decode its slices straight into the series' pixel type.
 core::VolumePtr assembleVolume(const std::vector<SliceHeader>& headers, const detail::SeriesLayout& layout,
                                std::size_t volumeIndex, core::ProgressSink& progress) {
   if (volumeIndex >= layout.volumes.size())
@@ -97,38 +197,31 @@ core::VolumePtr assembleVolume(const std::vector<SliceHeader>& headers, const de
   for (std::size_t i : layout.volumes[volumeIndex]) slices.push_back(&headers[i]);
 
   const SliceHeader& first = *slices.front();
-  for (const auto* h : slices)
+  for (const auto* h : slices) {
     if (h->bitsAllocated != first.bitsAllocated || h->samplesPerPixel != first.samplesPerPixel)
       throw core::Error("reading " + h->file.string() + ": pixel format differs from " + first.file.string());
-
-  auto img = core::allocateImage<core::ImageF32>(layout.geometry);
-  float* buffer = img->GetBufferPointer();
-  const std::size_t sliceSize = first.rows * first.columns;
-  const auto n = static_cast<std::ptrdiff_t>(slices.size());
-
-  // Slices decode independently (each thread its own DCMTK objects). Exceptions must not
-  // leave an OpenMP region: the first one is kept and rethrown after the loop.
-  std::atomic<bool> failed{false};
-  std::atomic<std::size_t> done{0};
-  std::exception_ptr error;
-  std::mutex errorMutex;
-#pragma omp parallel for schedule(dynamic)
-  for (std::ptrdiff_t k = 0; k < n; ++k) {
-    if (failed.load()) continue;
-    try {
-      detail::decodeFrame(*slices[static_cast<std::size_t>(k)], buffer + static_cast<std::size_t>(k) * sliceSize);
-      progress.checkCancel(0.95 * static_cast<double>(++done) / static_cast<double>(n), "reading slices");
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(errorMutex);
-      if (!error) error = std::current_exception();
-      failed.store(true);
-    }
+    // Known problems (a truncated file, an image size the data does not hold) fail before
+    // anything is allocated.
+    if (!h->pixelDataProblem.empty()) throw core::Error("reading " + h->file.string() + ": " + h->pixelDataProblem);
   }
-  if (error) std::rethrow_exception(error);
 
   const core::Modality modality = core::modalityFromCode(first.modality);
-  auto volume = std::make_shared<core::Volume>(toBestPixelType(img, slices, modality), modality,
-                                               modality == core::Modality::CT ? "HU" : "");
+  bool exact = true;
+  const OutType type = choosePixelType(headers, layout, modality, exact);
+  core::Volume::ImageVariant image;
+  switch (type) {
+    case OutType::I16:
+      if (auto img = decodeVolume<core::ImageI16>(slices, layout, progress)) image = img;
+      break;
+    case OutType::U16:
+      if (auto img = decodeVolume<core::ImageU16>(slices, layout, progress)) image = img;
+      break;
+    case OutType::F32: image = decodeVolume<core::ImageF32>(slices, layout, progress); break;
+  }
+  if (std::visit([](const auto& p) { return p.IsNull(); }, image))
+    image = decodeVolume<core::ImageF32>(slices, layout, progress);  // a value did not fit: float after all
+
+  auto volume = std::make_shared<core::Volume>(image, modality, modality == core::Modality::CT ? "HU" : "");
   volume->setIdentity(first.identity);
   std::string name = seriesName(first.modality, first.identity.seriesDescription, first.identity.seriesNumber);
   if (layout.volumes.size() > 1)
@@ -161,6 +254,14 @@ std::vector<SliceHeader> headersOf(const SeriesEntry& series, core::ProgressSink
   return readHeaders(series.files, progress, warnings);
 }
 
+// When the volume's first slice was acquired (seconds since midnight), if known.
+std::optional<double> volumeStartS(const std::vector<SliceHeader>& headers, const std::vector<std::size_t>& slices) {
+  std::optional<double> t;
+  for (std::size_t i : slices)
+    if (const auto& s = headers[i].acquisitionTimeS) t = t ? std::min(*t, *s) : *s;
+  return t;
+}
+
 VolumeMeta metaOf(const std::vector<SliceHeader>& headers, const detail::SeriesLayout& layout, std::size_t v) {
   VolumeMeta m;
   const SliceHeader& h = headers[layout.volumes[v].front()];
@@ -168,6 +269,13 @@ VolumeMeta metaOf(const std::vector<SliceHeader>& headers, const detail::SeriesL
   if (h.gradient && core::norm(*h.gradient) > 1e-6) m.gradient = core::normalized(*h.gradient);
   m.echoTimeMs = h.echoTimeMs;
   m.imageType = h.imageType;
+  const auto t0 = volumeStartS(headers, layout.volumes.front());
+  const auto t = volumeStartS(headers, layout.volumes[v]);
+  if (t0 && t) {
+    double dt = *t - *t0;
+    if (dt < -43200) dt += 86400;  // the series ran past midnight
+    m.timeS = dt;
+  }
   return m;
 }
 

@@ -1,6 +1,8 @@
 #include "SliceHeader.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 
 #include <dcmtk/config/osconfig.h>
@@ -12,6 +14,7 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include "DcmUtil.h"
+#include "Vendor.h"
 
 namespace fw::dicom::detail {
 
@@ -28,6 +31,219 @@ std::optional<core::Vec3> getVec3(DcmItem& item, const DcmTagKey& tag, unsigned 
     v[static_cast<int>(i)] = *d;
   }
   return v;
+}
+
+// "HHMMSS.frac" (or "HH:MM:SS" of old files) -> seconds since midnight.
+std::optional<double> parseTimeS(std::string t) {
+  t.erase(std::remove(t.begin(), t.end(), ':'), t.end());
+  if (t.size() < 2 || !std::isdigit(static_cast<unsigned char>(t[0]))) return std::nullopt;
+  const auto num = [&](std::size_t pos, std::size_t len) -> double {
+    if (t.size() < pos + len) return 0;
+    return std::atof(t.substr(pos, len).c_str());
+  };
+  double s = num(0, 2) * 3600 + num(2, 2) * 60;
+  if (t.size() > 4) s += std::atof(t.substr(4).c_str());
+  return s;
+}
+
+// A DateTime "YYYYMMDDHHMMSS.frac": the time part, in seconds since midnight.
+std::optional<double> parseDateTimeS(const std::string& dt) {
+  if (dt.size() < 10) return std::nullopt;
+  return parseTimeS(dt.substr(8));
+}
+
+// The complex component from Image Type's third value (M, P, R, I, ...).
+std::string complexFromImageType(const std::string& imageType) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= imageType.size(); ++i)
+    if (i == imageType.size() || imageType[i] == '\\') {
+      parts.push_back(imageType.substr(start, i - start));
+      start = i + 1;
+    }
+  for (std::size_t i = 2; i < parts.size(); ++i) {
+    const auto& v = parts[i];
+    if (v == "M" || v == "MAG" || v == "MAGNITUDE") return "MAGNITUDE";
+    if (v == "P" || v == "PHASE" || v == "PHA") return "PHASE";
+    if (v == "R" || v == "REAL") return "REAL";
+    if (v == "I" || v == "IMAGINARY") return "IMAGINARY";
+  }
+  return {};
+}
+
+DcmItem* firstItem(DcmItem& parent, const DcmTagKey& seq) {
+  DcmItem* item = nullptr;
+  if (parent.findAndGetSequenceItem(seq, item, 0).bad()) return nullptr;
+  return item;
+}
+
+// Plane, pixel measures, value transformation, frame content, echo, frame type and diffusion
+// from one functional-group item (shared or per-frame) onto `h`.
+struct PlaneSeen {
+  bool position = false, orientation = false;
+};
+
+void applyFunctionalGroup(DcmItem& group, SliceHeader& h, PlaneSeen& seen) {
+  if (DcmItem* it = firstItem(group, DCM_PlanePositionSequence))
+    if (auto pos = getVec3(*it, DCM_ImagePositionPatient, 0)) {
+      h.position = *pos;
+      seen.position = true;
+    }
+  if (DcmItem* it = firstItem(group, DCM_PlaneOrientationSequence)) {
+    const auto row = getVec3(*it, DCM_ImageOrientationPatient, 0);
+    const auto col = getVec3(*it, DCM_ImageOrientationPatient, 3);
+    if (row && col && core::norm(*row) > 0.5 && core::norm(*col) > 0.5) {
+      h.rowDirection = core::normalized(*row);
+      h.columnDirection = core::normalized(*col);
+      seen.orientation = true;
+    }
+  }
+  if (DcmItem* it = firstItem(group, DCM_PixelMeasuresSequence)) {
+    const auto psRow = getDouble(*it, DCM_PixelSpacing, 0);
+    const auto psCol = getDouble(*it, DCM_PixelSpacing, 1);
+    if (psRow && psCol && *psRow > 0 && *psCol > 0) {
+      h.hasPixelSpacing = true;
+      h.spacingBetweenRows = *psRow;
+      h.spacingBetweenColumns = *psCol;
+    }
+    if (auto t = getDouble(*it, DCM_SliceThickness)) h.sliceThickness = *t;
+    if (auto sp = getDouble(*it, DCM_SpacingBetweenSlices)) h.spacingBetweenSlices = *sp;
+  }
+  if (DcmItem* it = firstItem(group, DCM_PixelValueTransformationSequence)) {
+    if (auto slope = getDouble(*it, DCM_RescaleSlope)) h.rescaleSlope = *slope == 0 ? 1 : *slope;
+    if (auto icpt = getDouble(*it, DCM_RescaleIntercept)) h.rescaleIntercept = *icpt;
+    h.rescaleType = getStringOr(*it, DCM_RescaleType, h.rescaleType);
+  }
+  if (DcmItem* it = firstItem(group, DCM_FrameVOILUTSequence)) {
+    if (auto c = getDouble(*it, DCM_WindowCenter)) h.windowCenter = c;
+    if (auto w = getDouble(*it, DCM_WindowWidth)) h.windowWidth = w;
+  }
+  if (DcmItem* it = firstItem(group, DCM_FrameContentSequence)) {
+    h.stackId = getStringOr(*it, DCM_StackID, h.stackId);
+    if (auto n = getLong(*it, DCM_InStackPositionNumber)) h.inStackPosition = *n;
+    if (auto n = getLong(*it, DCM_TemporalPositionIndex)) h.temporalPosition = *n;
+    if (auto n = getLong(*it, DCM_FrameAcquisitionNumber)) h.acquisitionNumber = *n;
+    if (auto t = getString(*it, DCM_FrameAcquisitionDateTime)) {
+      if (auto s = parseDateTimeS(*t)) h.acquisitionTimeS = s;
+    }
+    h.dimensionIndex.clear();
+    for (unsigned long i = 0; i < 16; ++i) {
+      Uint32 v = 0;
+      if (it->findAndGetUint32(DCM_DimensionIndexValues, v, i).bad()) break;
+      h.dimensionIndex.push_back(v);
+    }
+  }
+  if (DcmItem* it = firstItem(group, DCM_MREchoSequence))
+    if (auto te = getDouble(*it, DCM_EffectiveEchoTime)) h.echoTimeMs = te;
+  if (DcmItem* it = firstItem(group, DCM_MRTimingAndRelatedParametersSequence))
+    if (auto tr = getDouble(*it, DCM_RepetitionTime)) h.repetitionTimeMs = tr;
+  for (const DcmTagKey& frameType : {DCM_MRImageFrameTypeSequence, DCM_CTImageFrameTypeSequence})
+    if (DcmItem* it = firstItem(group, frameType)) {
+      h.imageType = getStringOr(*it, DCM_FrameType, h.imageType);
+      const std::string complex = getStringOr(*it, DCM_ComplexImageComponent);
+      if (!complex.empty() && complex != "MIXED") h.complexComponent = complex;
+    }
+  if (DcmItem* it = firstItem(group, DCM_MRDiffusionSequence)) {
+    const Diffusion d = readDiffusionFromFunctionalGroup(group);
+    if (d.bValue) {
+      h.bValue = d.bValue;
+      h.gradient = d.gradientLps;
+      h.diffusionIsotropic = d.isotropic;
+    } else {
+      // The standard attributes, until the vendor module reads them (same tags).
+      h.bValue = getDouble(*it, DCM_DiffusionBValue);
+      h.diffusionIsotropic = getStringOr(*it, DCM_DiffusionDirectionality) == "ISOTROPIC";
+      h.gradient.reset();
+      if (DcmItem* g = firstItem(*it, DCM_DiffusionGradientDirectionSequence))
+        if (auto v = getVec3(*g, DCM_DiffusionGradientOrientation, 0); v && core::norm(*v) > 1e-6)
+          h.gradient = core::normalized(*v);
+    }
+  }
+}
+
+}  // namespace
+
+std::uint64_t SliceHeader::storedFrameBytes() const {
+  const std::uint64_t r = frameRows ? frameRows : rows, c = frameColumns ? frameColumns : columns;
+  return r * c * samplesPerPixel * ((bitsAllocated + 7) / 8);
+}
+
+namespace {
+
+std::string byteCount(std::uint64_t n) {
+  char buf[64];
+  if (n >= (1ull << 30))
+    std::snprintf(buf, sizeof buf, "%.1f GB", double(n) / double(1ull << 30));
+  else if (n >= (1ull << 20))
+    std::snprintf(buf, sizeof buf, "%.1f MB", double(n) / double(1ull << 20));
+  else
+    std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+// Finds the Pixel Data element of an uncompressed little-endian file by reading its tail (the
+// parse stopped at Pixel Data, so its header is not kept by DCMTK), and checks that it holds
+// what the header promises. Sets pixelDataOffset/Length or pixelDataProblem on `h`.
+void locatePixelData(const std::filesystem::path& file, SliceHeader& h) {
+  const std::uint64_t frameBytes = h.storedFrameBytes();
+  if (h.bitsAllocated % 8 != 0 || frameBytes == 0) return;
+  const std::uint64_t expected = frameBytes * h.numberOfFrames;
+  std::error_code ec;
+  const std::uint64_t fileSize = std::filesystem::file_size(file, ec);
+  if (ec) return;
+  const std::string claim = std::to_string(h.numberOfFrames) + " frame(s) of " +
+                            std::to_string(h.frameColumns ? h.frameColumns : h.columns) + "x" +
+                            std::to_string(h.frameRows ? h.frameRows : h.rows) + " pixels";
+  if (expected > fileSize) {
+    h.pixelDataProblem = "the file is truncated or its header is wrong: it claims " + claim + " (" +
+                         byteCount(expected) + ") but the whole file has " + byteCount(fileSize);
+    return;
+  }
+  // Pixel Data is the last large element; only small elements (padding, a few private tags)
+  // may follow it. Look for its tag in a window around where the pixel bytes must start
+  // (later too, for a file cut short), latest candidate first.
+  constexpr std::uint64_t kSlack = 64 * 1024;
+  const std::uint64_t start = fileSize - expected;  // the value cannot start later in a whole file
+  const std::uint64_t lo = start > kSlack ? start - kSlack : 0;
+  const std::uint64_t hi = std::min(fileSize, start + kSlack);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return;
+  std::vector<unsigned char> buf(static_cast<std::size_t>(hi - lo));
+  in.seekg(static_cast<std::streamoff>(lo));
+  in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
+  if (static_cast<std::size_t>(in.gcount()) != buf.size()) return;
+  const bool explicitVr = h.transferSyntaxUid == UID_LittleEndianExplicitTransferSyntax;
+  const std::size_t headerLen = explicitVr ? 12 : 8;
+  if (buf.size() < headerLen) return;
+  for (std::size_t p = buf.size() - headerLen + 1; p-- > 0;) {
+    if (buf[p] != 0xE0 || buf[p + 1] != 0x7F || buf[p + 2] != 0x10 || buf[p + 3] != 0x00) continue;
+    std::uint32_t len = 0;
+    if (explicitVr) {
+      const bool ow = buf[p + 4] == 'O' && (buf[p + 5] == 'W' || buf[p + 5] == 'B');
+      if (!ow || buf[p + 6] != 0 || buf[p + 7] != 0) continue;
+      std::memcpy(&len, &buf[p + 8], 4);
+    } else {
+      std::memcpy(&len, &buf[p + 4], 4);
+    }
+    if (len == 0xFFFFFFFFu) return;  // encapsulated after all: leave it to DCMTK
+    const std::uint64_t valueStart = lo + p + headerLen;
+    const bool fitsFile = valueStart + len <= fileSize;
+    if (fitsFile && len >= expected) {
+      h.pixelDataOffset = valueStart;
+      h.pixelDataLength = len;
+      return;
+    }
+    if (!fitsFile && (len == expected || len == expected + 1)) {
+      h.pixelDataProblem = "the file is truncated: Pixel Data should hold " + byteCount(len) + " but the file ends after " +
+                           byteCount(fileSize - valueStart);
+      return;
+    }
+    if (fitsFile && len < expected && valueStart + len + 1024 >= fileSize) {
+      h.pixelDataProblem = "the header claims " + claim + " (" + byteCount(expected) + ") but Pixel Data holds " +
+                           byteCount(len) + "; the frame count or image size does not match the data";
+      return;
+    }
+  }
 }
 
 }  // namespace
@@ -143,8 +359,6 @@ HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& fil
   h.acquisitionNumber = getLong(ds, DCM_AcquisitionNumber).value_or(0);
   h.temporalPosition = getLong(ds, DCM_TemporalPositionIdentifier).value_or(0);
   h.echoNumber = getLong(ds, DCM_EchoNumbers).value_or(0);
-  h.bValue = getDouble(ds, DCM_DiffusionBValue);
-  if (auto g = getVec3(ds, DCM_DiffusionGradientOrientation, 0)) h.gradient = *g;
   h.echoTimeMs = getDouble(ds, DCM_EchoTime);
   h.repetitionTimeMs = getDouble(ds, DCM_RepetitionTime);
   h.acquisitionTime = getStringOr(ds, DCM_AcquisitionTime);
@@ -152,6 +366,78 @@ HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& fil
 
   h.manufacturer = getStringOr(ds, DCM_Manufacturer);
   h.seriesTime = getStringOr(ds, DCM_SeriesTime);
+  if (auto dt = getString(ds, DCM_AcquisitionDateTime)) h.acquisitionTimeS = parseDateTimeS(*dt);
+  if (!h.acquisitionTimeS) h.acquisitionTimeS = parseTimeS(h.acquisitionTime);
+  h.complexComponent = complexFromImageType(h.imageType);
+
+  const Diffusion diffusion = readDiffusion(ds, h.manufacturer, h.rowDirection, h.columnDirection);
+  h.bValue = diffusion.bValue;
+  h.gradient = diffusion.gradientLps;
+  h.diffusionIsotropic = diffusion.isotropic;
+
+  const bool nativeLe = h.transferSyntaxUid == UID_LittleEndianImplicitTransferSyntax ||
+                        h.transferSyntaxUid == UID_LittleEndianExplicitTransferSyntax;
+
+  DcmSequenceOfItems* perFrame = nullptr;
+  if (ds.findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, perFrame).good() && perFrame) {
+    // Enhanced multi-frame: one header per frame from the shared and per-frame groups.
+    const std::size_t items = perFrame->card();
+    if (items != h.numberOfFrames) {
+      r.skipReason = "damaged enhanced multi-frame header: Number of Frames is " + std::to_string(h.numberOfFrames) +
+                     " but the per-frame functional groups describe " + std::to_string(items) + " frame(s)";
+      return r;
+    }
+    PlaneSeen sharedSeen;
+    sharedSeen.position = sharedSeen.orientation = h.hasPlane;  // top-level attributes, if any
+    DcmItem* shared = firstItem(ds, DCM_SharedFunctionalGroupsSequence);
+    if (shared) applyFunctionalGroup(*shared, h, sharedSeen);
+    if (nativeLe) {
+      h.nativeLittleEndian = true;
+      locatePixelData(file, h);
+    }
+    r.headers.reserve(items);
+    for (std::size_t f = 0; f < items; ++f) {
+      SliceHeader fh = h;
+      fh.frame = f;
+      PlaneSeen seen = sharedSeen;
+      if (DcmItem* item = perFrame->getItem(static_cast<unsigned long>(f))) applyFunctionalGroup(*item, fh, seen);
+      fh.hasPlane = seen.position && seen.orientation && std::abs(core::dot(fh.rowDirection, fh.columnDirection)) < 1e-2;
+      if (fh.complexComponent.empty()) fh.complexComponent = complexFromImageType(fh.imageType);
+      r.headers.push_back(std::move(fh));
+    }
+    return r;
+  }
+
+  if (const auto mosaic = readMosaic(ds, h.rows, h.columns);
+      mosaic && mosaic->tileCount > 0 && mosaic->tileRows > 0 && mosaic->tileColumns > 0 &&
+      mosaic->tilesPerRow * mosaic->tileColumns <= h.columns && mosaic->tilesPerRow * mosaic->tileRows <= h.rows) {
+    // Siemens mosaic: one header per tile, placed with the vendor's correction.
+    h.frameRows = h.rows;
+    h.frameColumns = h.columns;
+    if (nativeLe) {
+      h.nativeLittleEndian = true;
+      locatePixelData(file, h);
+    }
+    h.rows = mosaic->tileRows;
+    h.columns = mosaic->tileColumns;
+    h.mosaicTileCount = mosaic->tileCount;
+    h.mosaicTileRows = mosaic->tileRows;
+    h.mosaicTileColumns = mosaic->tileColumns;
+    const core::Vec3 framePosition = h.position;
+    for (std::size_t t = 0; t < mosaic->tileCount; ++t) {
+      SliceHeader th = h;
+      th.mosaicTile = t;
+      th.position = mosaicTilePosition(*mosaic, framePosition, h.rowDirection, h.columnDirection, h.spacingBetweenRows,
+                                       h.spacingBetweenColumns, t);
+      r.headers.push_back(std::move(th));
+    }
+    return r;
+  }
+
+  if (nativeLe) {
+    h.nativeLittleEndian = true;
+    locatePixelData(file, h);
+  }
   r.headers.push_back(std::move(h));
   return r;
 }

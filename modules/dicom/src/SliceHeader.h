@@ -1,9 +1,10 @@
 #pragma once
 // The header of one image frame as the reader needs it: identity, geometry, ordering keys and
-// pixel format. A classic single-frame file gives one SliceHeader (frame 0); enhanced
-// multi-frame files (a later issue) will give one per frame from the functional groups, which
-// is why `frame` is here. Internal to the dicom module.
+// pixel format. A classic single-frame file gives one SliceHeader (frame 0); an enhanced
+// multi-frame file gives one per frame from its Shared and Per-frame Functional Groups; a
+// Siemens mosaic one per tile. Internal to the dicom module.
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@ struct SliceHeader {
   std::size_t frame = 0;  // frame index inside the file (0 for classic single-frame)
   // Siemens mosaic: the tile of the frame this slice is cut from (tileCount 0: not a mosaic).
   std::size_t mosaicTile = 0, mosaicTileCount = 0, mosaicTileRows = 0, mosaicTileColumns = 0;
+  // Size of the stored frame when it differs from rows x columns (a mosaic: the whole tiled
+  // frame; rows/columns are then those of one tile). 0: same as rows/columns.
+  std::size_t frameRows = 0, frameColumns = 0;
   std::string manufacturer;
   std::string seriesTime;
 
@@ -54,7 +58,32 @@ struct SliceHeader {
   std::optional<core::Vec3> gradient;
   std::optional<double> echoTimeMs, repetitionTimeMs;
   std::string acquisitionTime;
-  std::string imageType;
+  std::string imageType;  // Image Type, or the enhanced frame's Frame Type
+
+  // Seconds since midnight of the acquisition of this frame (Frame Acquisition DateTime,
+  // Acquisition DateTime or Acquisition Time); orders and times the volumes of a 4D series.
+  std::optional<double> acquisitionTimeS;
+  // MAGNITUDE, PHASE, REAL, IMAGINARY (enhanced MR Complex Image Component, else the third value
+  // of Image Type: M, P, R, I); empty when unknown. Volumes are grouped by it.
+  std::string complexComponent;
+  bool diffusionIsotropic = false;  // a trace / ADC frame, not one gradient direction
+
+  // Enhanced multi-frame Frame Content.
+  std::string stackId;
+  long inStackPosition = 0;
+  std::vector<std::uint32_t> dimensionIndex;
+
+  // Where the pixel bytes of the file are, found by the header scan, so that uncompressed
+  // little-endian files are read directly instead of through a full DCMTK parse.
+  bool nativeLittleEndian = false;    // Implicit or Explicit VR Little Endian, not encapsulated
+  std::uint64_t pixelDataOffset = 0;  // file offset of the first byte of the Pixel Data value (0: unknown)
+  std::uint64_t pixelDataLength = 0;  // its length as the file states it
+  // Why the pixel data cannot be read, found before any decoding (truncated file, a frame count
+  // or image size the data does not hold); empty when nothing is known to be wrong.
+  std::string pixelDataProblem;
+
+  // Bytes of one stored frame (rows x columns of the stored frame x samples x bits / 8).
+  std::uint64_t storedFrameBytes() const;
 };
 
 // Why a file is not usable as an image, for the user (empty when it is).
