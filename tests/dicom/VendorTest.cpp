@@ -186,7 +186,7 @@ void VendorTest::csaBothFormats() {
 
 void VendorTest::csaHostileInput() {
   const std::vector<test::CsaTag> tags = {{"First", "IS", 1, {"7"}}, {"Second", "IS", 1, {"8"}},
-                                         {"Third", "LO", 1, {"text"}}};
+                                         {"Third", "LO", 3, {"text", "more", "last"}}};
   const auto good = test::encodeCsa(tags, true);
   auto parse = [](std::vector<std::uint8_t> b) {
     // An exact-size heap copy, so a read past the end is caught by ASan.

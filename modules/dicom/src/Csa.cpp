@@ -110,7 +110,10 @@ std::optional<CsaHeader> parseCsa(const std::uint8_t* data, std::size_t size) {
     bool damaged = false;
     for (std::int32_t i = 0; i < itemCount; ++i) {
       std::int32_t x[4] = {0, 0, 0, 0};
-      for (auto& v : x) r.i32(v);  // the count check above guarantees the 16 bytes
+      if (!r.i32(x[0]) || !r.i32(x[1]) || !r.i32(x[2]) || !r.i32(x[3])) {
+        damaged = true;  // the values before used up the bytes the item headers needed
+        break;
+      }
       std::int64_t length = csa2 ? x[1] : std::int64_t(x[0]) - firstItemCount;
       if (length < 0 || static_cast<std::uint64_t>(length) > r.left()) {
         damaged = true;
