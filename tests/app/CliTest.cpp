@@ -5,9 +5,15 @@
 #include <QProcess>
 #include <QtTest>
 
+#include <fstream>
+
 #include "TestData.h"
 #include "fw/core/Volume.h"
+#include "fw/dicom/SeriesWriter.h"
+#include "fw/io/Diffusion.h"
 #include "fw/io/ImageFile.h"
+#include "fw/io/Nifti.h"
+#include "fw/phantom/SampleStudy.h"
 
 using namespace fw::core;
 namespace fs = std::filesystem;
@@ -46,6 +52,54 @@ fs::path writeTestVolume(const fs::path& dir) {
   return path;
 }
 
+// A small oblique CT series (int16 HU) written as DICOM; returns the volume written.
+VolumePtr writeCtSeries(const fs::path& folder, int seriesNumber = 7) {
+  const ImageGeometry g({12, 10, 8}, {0.8, 0.9, 2.0}, {-20.5, 14.25, 33.0}, Mat3::rotation({0.3, 1.0, 0.2}, 0.3));
+  auto img = allocateImage<ImageI16>(g);
+  for (std::size_t i = 0; i < g.voxelCount(); ++i) img->GetBufferPointer()[i] = static_cast<std::int16_t>((i * 37) % 3000) - 1024;
+  auto v = std::make_shared<Volume>(img, Modality::CT, "HU");
+  fw::dicom::SeriesWriteOptions o;
+  o.modality = Modality::CT;
+  o.identity.patientName = "TEST^CLI";
+  o.identity.patientId = "CLI-1";
+  o.identity.studyDescription = "CLI study";
+  o.identity.seriesDescription = "CT small";
+  o.identity.seriesNumber = seriesNumber;
+  fw::dicom::writeSeries({v}, {}, o, folder, NullProgress::instance());
+  return v;
+}
+
+// Every voxel of `read` has the value of the voxel of `source` at the same world position.
+bool sameByWorld(const Volume& read, const Volume& source, QString& why) {
+  const auto& g = read.geometry();
+  const auto& n = g.size();
+  if (g.voxelCount() != source.geometry().voxelCount()) {
+    why = "voxel counts differ";
+    return false;
+  }
+  for (std::size_t k = 0; k < n[2]; ++k)
+    for (std::size_t j = 0; j < n[1]; ++j)
+      for (std::size_t i = 0; i < n[0]; ++i) {
+        const Vec3 idx = source.geometry().worldToIndex(g.indexToWorld({double(i), double(j), double(k)}));
+        std::size_t v[3];
+        for (int a = 0; a < 3; ++a) {
+          const double r = std::round(idx[a]);
+          if (std::abs(idx[a] - r) > 1e-3 || r < 0 || r >= double(source.geometry().size()[a])) {
+            why = QString("voxel (%1,%2,%3) is not on the source grid").arg(i).arg(j).arg(k);
+            return false;
+          }
+          v[a] = static_cast<std::size_t>(r);
+        }
+        if (read.valueAt(i, j, k) != source.valueAt(v[0], v[1], v[2])) {
+          why = QString("voxel (%1,%2,%3): %4 vs %5").arg(i).arg(j).arg(k).arg(read.valueAt(i, j, k)).arg(source.valueAt(v[0], v[1], v[2]));
+          return false;
+        }
+      }
+  return true;
+}
+
+QString arg(const fs::path& p) { return QString::fromStdString(p.string()); }
+
 }  // namespace
 
 class CliTest : public QObject {
@@ -60,6 +114,13 @@ class CliTest : public QObject {
   void infoHelp();
   void infoColin27();
   void infoDicomFile();
+  void infoDicomTreeJson();
+  void convertList();
+  void convert3d();
+  void convertDwi4d();
+  void convertWrongArguments();
+  void convertExistingOutput();
+  void benchImportScanFiles();
 };
 
 void CliTest::helpListsCommands() {
@@ -169,15 +230,210 @@ void CliTest::infoDicomFile() {
   QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
   const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
   QCOMPARE(o["format"].toString(), QString("DICOM"));
-  const QJsonArray series = o["series"].toArray();
+  QCOMPARE(o["seriesCount"].toInt(), 1);
+  const QJsonArray series = o["patients"][0]["studies"][0]["series"].toArray();
   QCOMPARE(series.size(), 1);
   const QJsonObject s = series[0].toObject();
   QCOMPARE(s["modality"].toString(), QString("CT"));
-  QCOMPARE(s["size"].toArray(), (QJsonArray{128, 128, 1}));
-  QCOMPARE(s["orientation"].toString(), QString("LPS"));
+  QCOMPARE(s["geometry"]["size"].toArray(), (QJsonArray{128, 128, 1}));
+  QCOMPARE(s["geometry"]["orientation"].toString(), QString("LPS"));
   const Run text = runCli({"info", QString::fromStdString(path.string())});
   QVERIFY2(text.exitCode == 0, qPrintable(describe(text)));
   QVERIFY(text.out.contains("1 DICOM series"));
+}
+
+void CliTest::infoDicomTreeJson() {
+  const auto dir = fw::test::scratchDir("cli_info_tree");
+  const auto v = writeCtSeries(dir / "ct");
+  { std::ofstream(dir / "ct" / "notes.txt") << "not DICOM"; }
+  const Run r = runCli({"info", arg(dir), "--json"});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  QJsonParseError error;
+  const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8(), &error).object();
+  QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString() + "\n" + r.out));
+  QCOMPARE(o["format"].toString(), QString("DICOM"));
+  QCOMPARE(o["seriesCount"].toInt(), 1);
+  QCOMPARE(o["filesExamined"].toInt(), 9);
+  const QJsonArray patients = o["patients"].toArray();
+  QCOMPARE(patients.size(), 1);
+  QCOMPARE(patients[0]["patientName"].toString(), QString("TEST^CLI"));
+  QCOMPARE(patients[0]["patientId"].toString(), QString("CLI-1"));
+  const QJsonArray studies = patients[0]["studies"].toArray();
+  QCOMPARE(studies.size(), 1);
+  QCOMPARE(studies[0]["studyDescription"].toString(), QString("CLI study"));
+  const QJsonObject s = studies[0]["series"][0].toObject();
+  QCOMPARE(s["seriesNumber"].toInt(), 7);
+  QCOMPARE(s["description"].toString(), QString("CT small"));
+  QCOMPARE(s["modality"].toString(), QString("CT"));
+  QCOMPARE(s["kind"].toString(), QString("image"));
+  QCOMPARE(s["images"].toInt(), 8);
+  QCOMPARE(s["files"].toInt(), 8);
+  QCOMPARE(s["volumes"].toInt(), 1);
+  QVERIFY(!s["seriesInstanceUid"].toString().isEmpty());
+  const auto& g = v->geometry();
+  const QJsonObject geo = s["geometry"].toObject();
+  QCOMPARE(geo["size"].toArray(), (QJsonArray{12, 10, 8}));
+  for (int a = 0; a < 3; ++a) {
+    QVERIFY(std::abs(geo["spacing"][a].toDouble() - g.spacing()[a]) < 1e-4);
+    QVERIFY(std::abs(geo["origin"][a].toDouble() - g.origin()[a]) < 1e-3);
+    for (int b = 0; b < 3; ++b) QVERIFY(std::abs(geo["direction"][a][b].toDouble() - g.direction()(a, b)) < 1e-5);
+  }
+  QCOMPARE(geo["orientation"].toString(), QString::fromStdString(orientationCode(g.direction())));
+  // The text file is skipped, with its name and a reason.
+  const QJsonArray skipped = o["skipped"].toArray();
+  QCOMPARE(skipped.size(), 1);
+  QVERIFY(skipped[0]["file"].toString().endsWith("notes.txt"));
+  QVERIFY(!skipped[0]["reason"].toString().isEmpty());
+  // Text: the same tree.
+  const Run text = runCli({"info", arg(dir)});
+  QVERIFY2(text.exitCode == 0, qPrintable(describe(text)));
+  QVERIFY(text.out.contains("Patient TEST^CLI"));
+  QVERIFY(text.out.contains("Series 7  CT  image"));
+  QVERIFY(text.out.contains("12 x 10 x 8"));
+  QVERIFY(text.out.contains("notes.txt"));
+}
+
+void CliTest::convertList() {
+  const auto dir = fw::test::scratchDir("cli_convert_list");
+  writeCtSeries(dir / "a", 3);
+  writeCtSeries(dir / "b", 5);
+  const Run r = runCli({"convert", arg(dir), "--list"});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  QVERIFY(r.out.contains("2 DICOM series"));
+  QVERIFY(r.out.contains(QRegularExpression("\\n +3  CT +image +8  12 x 10 x 8")));
+  QVERIFY(r.out.contains(QRegularExpression("\\n +5  CT +image")));
+}
+
+void CliTest::convert3d() {
+  const auto dir = fw::test::scratchDir("cli_convert_3d");
+  const auto v = writeCtSeries(dir / "ct");
+  const fs::path out = dir / "ct out.nii.gz";
+  const Run r = runCli({"convert", arg(dir / "ct"), "-o", arg(out)});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  QVERIFY(r.out.contains("12 x 10 x 8"));
+  const auto info = fw::io::readImageInfo(out);
+  QCOMPARE(info.dimensions, 3u);
+  QCOMPARE(info.componentType, std::string("int16"));
+  const auto read = fw::io::readImageFile(out);
+  // dcm2niix's order: rows reversed; same world positions and values.
+  const auto expected = fw::io::niftiGrid(v->geometry(), true);
+  for (int a = 0; a < 3; ++a) {
+    QVERIFY(std::abs(read->geometry().origin()[a] - expected.origin()[a]) < 1e-3);
+    for (int b = 0; b < 3; ++b) QVERIFY(std::abs(read->geometry().direction()(a, b) - expected.direction()(a, b)) < 1e-5);
+  }
+  QString why;
+  QVERIFY2(sameByWorld(*read, *v, why), qPrintable(why));
+  QVERIFY(!fs::exists(dir / "ct out.bval"));  // not a DWI
+  // --native-order keeps the importer's grid.
+  const Run n = runCli({"convert", arg(dir / "ct"), "-o", arg(dir / "native.nii"), "--native-order", "--series", "7"});
+  QVERIFY2(n.exitCode == 0, qPrintable(describe(n)));
+  const auto nat = fw::io::readImageFile(dir / "native.nii");
+  QVERIFY(norm(nat->geometry().origin() - v->geometry().origin()) < 1e-3);
+  QVERIFY2(sameByWorld(*nat, *v, why), qPrintable(why));
+}
+
+void CliTest::convertDwi4d() {
+  // The phantom's DWI (b-values and LPS gradients known from its truth) as a DICOM series.
+  const auto dir = fw::test::scratchDir("cli_convert_dwi");
+  const auto& truth = fw::phantom::studyTruth();
+  const auto dwi = fw::phantom::makeDwi();
+  QCOMPARE(dwi.size(), truth.bValues.size());
+  std::vector<fw::dicom::FrameInfo> frames(dwi.size());
+  for (std::size_t v = 0; v < dwi.size(); ++v) {
+    frames[v].bValue = truth.bValues[v];
+    if (truth.bValues[v] > 0) frames[v].gradientLps = truth.gradientsLps[v];
+  }
+  fw::dicom::SeriesWriteOptions o;
+  o.modality = Modality::MR;
+  o.repetitionTimeMs = 8000;
+  o.echoTimeMs = 80;
+  o.identity.seriesNumber = 3;
+  o.identity.seriesDescription = "DWI phantom";
+  fw::dicom::writeSeries(dwi, frames, o, dir / "dwi", NullProgress::instance());
+  const fs::path out = dir / "dwi.nii";
+  const Run r = runCli({"convert", arg(dir / "dwi"), "--series", "3", "-o", arg(out)});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  const auto info = fw::io::readImageInfo(out);
+  QCOMPARE(info.dimensions, 4u);
+  QCOMPARE(info.size[3], dwi.size());
+  QVERIFY(std::abs(info.spacing[3] - 8.0) < 1e-6);  // TR in s in pixdim[4]
+  const auto d = fw::io::readDiffusionImage(out);
+  QCOMPARE(d.volumes.size(), dwi.size());
+  QString why;
+  for (std::size_t v : {std::size_t(0), std::size_t(1), dwi.size() - 1})
+    QVERIFY2(sameByWorld(*d.volumes[v], *dwi[v], why), qPrintable(QString("volume %1: %2").arg(v).arg(why)));
+  for (std::size_t v = 0; v < dwi.size(); ++v) {
+    QCOMPARE(d.table.bValues[v], truth.bValues[v]);
+    const Vec3 expected = truth.bValues[v] > 0 ? normalized(truth.gradientsLps[v]) : Vec3{0, 0, 0};
+    QVERIFY2(norm(d.gradients[v] - expected) < 1e-5,
+             qPrintable(QString("volume %1: %2 vs %3").arg(v).arg(toString(d.gradients[v], 5).c_str(), toString(expected, 5).c_str())));
+    // FSL convention directly: voxel axes of the file, x negated when det > 0.
+    const auto& g = d.volumes.front()->geometry();
+    Vec3 fsl{dot(expected, g.direction().column(0)), dot(expected, g.direction().column(1)), dot(expected, g.direction().column(2))};
+    if (g.direction().determinant() > 0) fsl.x = -fsl.x;
+    QVERIFY(norm(d.table.vectors[v] - fsl) < 1e-5);
+  }
+}
+
+void CliTest::convertWrongArguments() {
+  const auto dir = fw::test::scratchDir("cli_convert_wrong");
+  writeCtSeries(dir / "a", 3);
+  writeCtSeries(dir / "b", 5);
+  struct Case {
+    QStringList args;
+    QString expected;
+  };
+  const QList<Case> cases{
+      {{"convert", arg(dir), "-o", arg(dir / "x.nii"), "--series", "4"}, "no series 4"},
+      {{"convert", arg(dir), "-o", arg(dir / "x.nii"), "--series", "1.2.3.999"}, "no series 1.2.3.999"},
+      {{"convert", arg(dir), "-o", arg(dir / "x.nii")}, "choose one with --series"},
+      {{"convert", arg(dir), "--series", "3"}, "missing option -o"},
+      {{"convert", arg(dir), "--series", "3", "-o", arg(dir / "x.nrrd")}, "must end in .nii"},
+      {{"convert", arg(dir), "--series", "3", "-o", arg(dir / "absent" / "x.nii")}, "does not exist"},
+      {{"convert", arg(dir / "nothing"), "-o", arg(dir / "x.nii")}, "no such file or folder"},
+      {{"convert", arg(dir), "-o", arg(dir / "x.nii"), "--sries", "3"}, "--sries"},
+      {{"convert"}, "missing argument"},
+  };
+  for (const auto& c : cases) {
+    const Run r = runCli(c.args);
+    QVERIFY2(r.exitCode == 1, qPrintable(c.args.join(' ') + "\n" + describe(r)));
+    QVERIFY2(r.err.contains(c.expected), qPrintable(c.args.join(' ') + "\n" + describe(r)));
+  }
+  QVERIFY(!fs::exists(dir / "x.nii"));
+  QVERIFY(!fs::exists(dir / "x.nrrd"));
+}
+
+void CliTest::convertExistingOutput() {
+  const auto dir = fw::test::scratchDir("cli_convert_existing");
+  const auto v = writeCtSeries(dir / "ct");
+  const fs::path out = dir / "out.nii";
+  { std::ofstream(out) << "keep me"; }
+  Run r = runCli({"convert", arg(dir / "ct"), "-o", arg(out)});
+  QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
+  QVERIFY2(r.err.contains("out.nii") && r.err.contains("--force"), qPrintable(r.err));
+  std::ifstream in(out);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  QCOMPARE(content, std::string("keep me"));
+  r = runCli({"convert", arg(dir / "ct"), "-o", arg(out), "--force"});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  QString why;
+  QVERIFY2(sameByWorld(*fw::io::readImageFile(out), *v, why), qPrintable(why));
+  // No temporary files left beside it.
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) files += e.is_regular_file() ? 1 : 0;
+  QCOMPARE(files, std::size_t(1));
+}
+
+void CliTest::benchImportScanFiles() {
+  const Run r = runCli({"bench-import", "--scan-files", "120", "--repeat", "1"});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  const auto m = QRegularExpression("scan of (\\d+) DICOM files.*\\n +([0-9.]+) s, (\\d+) files/s",
+                                    QRegularExpression::DotMatchesEverythingOption).match(r.out);
+  QVERIFY2(m.hasMatch(), qPrintable(r.out));
+  QCOMPARE(m.captured(1).toInt(), 120);
+  QVERIFY(m.captured(3).toInt() > 0);
+  QVERIFY(runCli({"bench-import", "--scan-files", "lots"}).exitCode == 1);
+  QVERIFY(runCli({"bench-import", "--repeat", "0"}).exitCode == 1);
 }
 
 QTEST_GUILESS_MAIN(CliTest)
