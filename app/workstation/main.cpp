@@ -10,6 +10,7 @@
 
 #include "ScreenshotDriver.h"
 #include "fw/scene/Scene.h"
+#include "fw/scene/ThumbnailLoader.h"
 #include "fw/ui/MainWindow.h"
 
 namespace {
@@ -42,7 +43,7 @@ int main(int argc, char** argv) {
   QCommandLineOption screenshot("screenshot", "Render the window, write it as PNG to OUT and exit.", "OUT.png");
   QCommandLineOption layout("layout", "View layout: 2x2, axial, coronal, sagittal or 3d.", "LAYOUT", "2x2");
   QCommandLineOption cursor("cursor", "Put the cursor at x,y,z (LPS mm).", "x,y,z");
-  QCommandLineOption size("size", "Window size for screenshots, WIDTHxHEIGHT.", "WxH", "1400x950");
+  QCommandLineOption size("size", "Window size for screenshots, WIDTHxHEIGHT.", "WxH", "1600x1000");
   QCommandLineOption lang("lang", "User interface language (en, zh_CN).", "LANG");
   parser.addOptions({sample, open, screenshot, layout, cursor, size, lang});
   parser.addPositionalArgument("path", "A file or folder to open (same as --open).", "[path]");
@@ -75,13 +76,22 @@ int main(int argc, char** argv) {
     return fail("unknown --layout '" + parser.value(layout) + "' (use 2x2, axial, coronal, sagittal or 3d)");
   const QStringList wh = parser.value(size).split('x');
   if (wh.size() != 2 || wh[0].toInt() < 200 || wh[1].toInt() < 200)
-    return fail("--size expects WIDTHxHEIGHT, e.g. 1400x950");
+    return fail("--size expects WIDTHxHEIGHT, e.g. 1600x1000");
   window.resize(wh[0].toInt(), wh[1].toInt());
 
   if (parser.isSet(screenshot)) {
     window.setProperty("batchMode", true);  // errors go to stderr, not dialogs
     auto* driver = new ScreenshotDriver(&window, parser.value(screenshot), cursorPos, sinceStart);
-    QObject::connect(&window, &fw::ui::MainWindow::loadFinished, driver, &ScreenshotDriver::onLoaded);
+    // DICOM studies: capture once the study browser's thumbnails are in, so the picture is final.
+    QObject::connect(&window, &fw::ui::MainWindow::loadFinished, driver, [&window, driver](bool ok, const QString& error) {
+      auto* thumbnails = window.thumbnails();
+      if (!ok || !thumbnails->isRunning()) {
+        driver->onLoaded(ok, error);
+        return;
+      }
+      QObject::connect(thumbnails, &fw::scene::ThumbnailLoader::finished, driver,
+                       [driver, ok, error] { driver->onLoaded(ok, error); }, Qt::SingleShotConnection);
+    });
   } else if (cursorPos) {
     QObject::connect(&window, &fw::ui::MainWindow::loadFinished, &window, [&window, cursorPos](bool ok) {
       if (ok) window.scene()->setCursor(*cursorPos);

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QStandardPaths>
+#include <algorithm>
 
 #include "fw/core/Error.h"
 #include "fw/dicom/SeriesReader.h"
@@ -14,19 +15,27 @@ namespace fw::scene {
 
 namespace {
 
+std::string noSeriesMessage(const fs::path& path, const dicom::ScanResult& scan) {
+  std::string m = "no DICOM image series found in " + path.string();
+  if (!scan.series.empty()) m = "no series in " + path.string() + " forms a volume";
+  m += " (" + std::to_string(scan.filesExamined) + " files examined";
+  if (!scan.skipped.empty())
+    m += ", " + std::to_string(scan.skipped.size()) + " skipped, e.g. " + scan.skipped.front().file.string() + ": " +
+         scan.skipped.front().reason;
+  return m + ")";
+}
+
 core::VolumePtr loadDicom(const fs::path& path, core::ProgressSink& progress) {
   core::SubProgress scanning(progress, 0.0, 0.3, "scanning DICOM files");
-  const auto series = dicom::scanForSeries(path, scanning);
-  if (series.empty()) throw core::Error("no DICOM image series found in " + path.string());
-  // Prefer a CT; otherwise the series with the most files (the main acquisition).
-  const dicom::SeriesEntry* chosen = nullptr;
-  for (const auto& s : series)
-    if (s.modality == core::Modality::CT && (!chosen || s.files.size() > chosen->files.size())) chosen = &s;
-  if (!chosen)
-    for (const auto& s : series)
-      if (!chosen || s.files.size() > chosen->files.size()) chosen = &s;
+  const auto scan = dicom::scan(path, scanning);
+  const int chosen = preferredSeries(scan);
+  if (chosen < 0) throw core::Error(noSeriesMessage(path, scan));
   core::SubProgress reading(progress, 0.3, 1.0, "reading slices");
-  return dicom::loadSeriesVolume(*chosen, reading);
+  return dicom::loadSeriesVolume(scan.series[static_cast<std::size_t>(chosen)], reading);
+}
+
+bool loadable(const dicom::SeriesEntry& s) {
+  return s.kind != dicom::SeriesKind::Localizer && s.kind != dicom::SeriesKind::NotAssembled && s.geometry;
 }
 
 }  // namespace
@@ -47,6 +56,72 @@ core::VolumePtr loadVolume(const fs::path& path, core::ProgressSink& progress) {
   } catch (core::Error& e) {
     throw e.addContext("cannot open " + path.string());
   }
+}
+
+bool opensAsDicomStudy(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec) || !io::isImageFileName(path);
+}
+
+fs::path dicomScanRoot(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path / "dicom" / "ct", ec) && fs::is_regular_file(path / "truth.json", ec)) return path / "dicom";
+  return path;
+}
+
+int preferredSeries(const dicom::ScanResult& scan) {
+  auto voxels = [](const dicom::SeriesEntry& s) { return double(s.rows) * double(s.columns) * double(s.sliceCount); };
+  int best = -1;
+  for (int pass = 0; pass < 2 && best < 0; ++pass)
+    for (std::size_t i = 0; i < scan.series.size(); ++i) {
+      const auto& s = scan.series[i];
+      if (!loadable(s) || (pass == 0 && s.modality != core::Modality::CT)) continue;
+      if (best < 0 || voxels(s) > voxels(scan.series[static_cast<std::size_t>(best)])) best = static_cast<int>(i);
+    }
+  return best;
+}
+
+SeriesView loadSeriesView(const dicom::SeriesEntry& series, core::ProgressSink& progress) {
+  SeriesView out;
+  out.warnings = series.warnings;
+  dicom::LoadOptions options;
+  options.volumeIndex = 0;  // 4D series: the first volume for now
+  auto loaded = dicom::loadSeries(series, progress, options);
+  if (loaded.volumes.empty() || !loaded.volumes.front())
+    throw core::Error("loading series '" + series.displayName() + "' gave no volume");
+  out.volume = loaded.volumes.front();
+  out.volumeCount = std::max<std::size_t>(1, series.volumeCount);
+  for (auto& w : loaded.warnings)
+    if (std::find(out.warnings.begin(), out.warnings.end(), w) == out.warnings.end()) out.warnings.push_back(std::move(w));
+  return out;
+}
+
+StudyOpening openDicomStudy(const fs::path& path, core::ProgressSink& progress) {
+  StudyOpening out;
+  const fs::path root = dicomScanRoot(path);
+  try {
+    core::SubProgress scanning(progress, 0.0, 0.4, "scanning DICOM files");
+    out.scan = dicom::scan(root, scanning);
+  } catch (core::Cancelled&) {
+    throw;
+  } catch (core::Error& e) {
+    throw e.addContext("cannot open " + path.string());
+  }
+  out.shown = preferredSeries(out.scan);
+  if (out.shown < 0) {
+    out.loadError = noSeriesMessage(root, out.scan);
+    return out;
+  }
+  try {
+    core::SubProgress reading(progress, 0.4, 1.0, "reading slices");
+    out.view = loadSeriesView(out.scan.series[static_cast<std::size_t>(out.shown)], reading);
+  } catch (core::Cancelled&) {
+    throw;
+  } catch (const std::exception& e) {
+    out.loadError = e.what();
+    out.shown = -1;
+  }
+  return out;
 }
 
 fs::path sampleStudyLocation() {

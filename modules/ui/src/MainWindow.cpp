@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -21,12 +22,18 @@
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
+#include <QVBoxLayout>
 
+#include "fw/dicom/SeriesReader.h"
 #include "fw/rendering/VolumeRepresentation.h"
 #include "fw/scene/JobRunner.h"
 #include "fw/scene/Scene.h"
+#include "fw/scene/StudyModel.h"
+#include "fw/scene/ThumbnailLoader.h"
 #include "fw/scene/VolumeLoader.h"
+#include "fw/ui/NoticeBanner.h"
 #include "fw/ui/SliceView.h"
+#include "fw/ui/StudyBrowser.h"
 #include "fw/ui/VolumeView.h"
 
 namespace fw::ui {
@@ -37,11 +44,23 @@ const char* kRecentKey = "recentFiles";
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), m_scene(new scene::Scene(this)), m_jobs(new scene::JobRunner(this)) {
+    : QMainWindow(parent),
+      m_scene(new scene::Scene(this)),
+      m_jobs(new scene::JobRunner(this)),
+      m_studyModel(new scene::StudyModel(this)),
+      m_thumbnails(new scene::ThumbnailLoader(this)) {
   setWindowTitle(tr("Fusion Workstation"));
   setAcceptDrops(true);
 
-  auto* central = new QWidget(this);
+  // The banner sits above the views and takes no room while hidden.
+  auto* outer = new QWidget(this);
+  auto* outerLayout = new QVBoxLayout(outer);
+  outerLayout->setContentsMargins(0, 0, 0, 0);
+  outerLayout->setSpacing(0);
+  m_notice = new NoticeBanner(outer);
+  outerLayout->addWidget(m_notice);
+  auto* central = new QWidget(outer);
+  outerLayout->addWidget(central, 1);
   central->setObjectName("ViewArea");
   central->setStyleSheet("#ViewArea { background: #202226; }");
   m_grid = new QGridLayout(central);
@@ -58,7 +77,18 @@ MainWindow::MainWindow(QWidget* parent)
   for (auto* v : m_slices)
     connect(v, &SliceView::maximizeRequested, this, [this, v] { toggleMaximize(v); });
   connect(m_volumeView, &VolumeView::maximizeRequested, this, [this] { toggleMaximize(m_volumeView); });
-  setCentralWidget(central);
+  setCentralWidget(outer);
+
+  // The study browser: hidden until a DICOM scan gives it something to show.
+  m_browser = new StudyBrowser(m_studyModel, this);
+  m_browserDock = new QDockWidget(tr("Study Browser"), this);
+  m_browserDock->setObjectName("StudyBrowserDock");
+  m_browserDock->setWidget(m_browser);
+  m_browserDock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea | Qt::BottomDockWidgetArea);
+  addDockWidget(Qt::LeftDockWidgetArea, m_browserDock);
+  m_browserDock->hide();
+  connect(m_browser, &StudyBrowser::seriesActivated, this, &MainWindow::showSeries);
+  connect(m_thumbnails, &scene::ThumbnailLoader::thumbnailReady, m_studyModel, &scene::StudyModel::setThumbnail);
 
   buildMenus();
   buildToolBar();
@@ -73,6 +103,7 @@ MainWindow::MainWindow(QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
+  m_thumbnails->cancel();
   m_jobs->cancel();
   m_jobs->waitForDone();
 }
@@ -81,6 +112,7 @@ void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open File…"), QKeySequence::Open, this, &MainWindow::openFileDialog);
   file->addAction(tr("Open &DICOM Folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::openFolderDialog);
+  file->addAction(tr("Open DICOM&DIR…"), this, &MainWindow::openDicomdirDialog);
   file->addAction(tr("Open &Sample Study"), this, &MainWindow::openSampleStudy);
   m_recentMenu = file->addMenu(tr("Open &Recent"));
   rebuildRecentMenu();
@@ -104,6 +136,11 @@ void MainWindow::buildMenus() {
     layouts->addAction(a);
     connect(a, &QAction::triggered, this, [this, id = id] { setLayoutByName(id); });
   }
+  view->addSeparator();
+  QAction* browser = m_browserDock->toggleViewAction();
+  browser->setText(tr("Study &Browser"));
+  browser->setShortcut(QKeySequence(Qt::Key_F9));
+  view->addAction(browser);
   view->addSeparator();
   view->addAction(tr("&Reset Views"), QKeySequence(tr("Ctrl+R")), this, [this] {
     for (auto* s : m_slices) s->resetView();
@@ -241,7 +278,7 @@ void MainWindow::updateStatus() {
   } else {
     m_valueLabel->setText(tr("Value: outside the volume"));
   }
-  m_volumeLabel->setText(QString::fromStdString(v->name()));
+  m_volumeLabel->setText(QString::fromStdString(v->name()) + (m_volumeNote.isEmpty() ? QString() : "  (" + m_volumeNote + ")"));
 }
 
 void MainWindow::updatePresetCombos() {
@@ -291,6 +328,8 @@ void MainWindow::startLoad(const QString& title, std::function<core::VolumePtr(c
                           m_progress->setVisible(false);
                           m_cancel->setVisible(false);
                           if (ok && *result) {
+                            m_volumeNote.clear();
+                            m_studyModel->setCurrentSeries(-1);
                             m_scene->setBaseVolume(*result);
                             if (!recentPath.isEmpty()) addRecent(recentPath);
                             statusBar()->showMessage(tr("Loaded %1").arg(QString::fromStdString((*result)->name())), 5000);
@@ -307,21 +346,142 @@ void MainWindow::startLoad(const QString& title, std::function<core::VolumePtr(c
   m_jobs->start(std::move(job));
 }
 
+void MainWindow::startStudyOpen(const QString& title, std::function<scene::StudyOpening(core::ProgressSink&)> open,
+                                const QString& source, const QString& recentPath) {
+  if (m_jobs->isRunning()) {
+    statusBar()->showMessage(tr("Please wait: %1 is still running").arg(m_jobs->title()), 4000);
+    return;
+  }
+  auto result = std::make_shared<scene::StudyOpening>();
+  core::Job job{title.toStdString(), [open = std::move(open), result](core::ProgressSink& p) { *result = open(p); }};
+  auto connection = std::make_shared<QMetaObject::Connection>();
+  *connection = connect(
+      m_jobs, &scene::JobRunner::finished, this, [this, result, connection, source, recentPath](bool ok, const QString& error) {
+        disconnect(*connection);
+        m_progress->setVisible(false);
+        m_cancel->setVisible(false);
+        if (!ok) {
+          // Cancelled or failed before the scan finished: the browser and views keep what they had.
+          if (error.isEmpty()) {
+            statusBar()->showMessage(tr("Opening cancelled"), 5000);
+          } else {
+            m_notice->showNotice(NoticeBanner::Level::Error, tr("Cannot open %1").arg(source), {error});
+            if (isVisible() && !property("batchMode").toBool()) QMessageBox::warning(this, tr("Cannot open"), error);
+          }
+          emit loadFinished(false, error.isEmpty() ? tr("cancelled") : error);
+          return;
+        }
+        m_thumbnails->cancel();
+        m_studyModel->setScan(std::move(result->scan), source);
+        m_browserDock->show();
+        m_thumbnails->start(m_studyModel->scanResult().series, m_studyModel->generation());
+        if (!recentPath.isEmpty()) addRecent(recentPath);
+        if (result->shown >= 0) {
+          applySeriesView(result->shown, result->view);
+          emit loadFinished(true, QString());
+          return;
+        }
+        // The scan worked but nothing could be shown: the browser says what was found and skipped.
+        const QString why = QString::fromStdString(result->loadError);
+        m_notice->showNotice(NoticeBanner::Level::Error, tr("Nothing to show from %1").arg(source), {why});
+        emit loadFinished(false, why);
+      });
+  m_jobs->start(std::move(job));
+}
+
+void MainWindow::applySeriesView(int index, const scene::SeriesView& view) {
+  const auto& entry = m_studyModel->series(index);
+  QStringList warnings;
+  for (const auto& w : view.warnings) warnings << QString::fromStdString(w);
+  m_studyModel->setLoadOutcome(index, warnings, QString());
+  m_studyModel->setCurrentSeries(index);
+  const QString kind = QString::fromLatin1(dicom::seriesKindName(entry.kind));
+  m_volumeNote = view.volumeCount > 1 ? tr("%1, volume 1 of %2").arg(kind).arg(view.volumeCount) : QString();
+  m_scene->setBaseVolume(view.volume);
+  m_browser->selectSeries(index);
+  const QString name = QString::fromStdString(entry.displayName());
+  statusBar()->showMessage(
+      tr("Loaded %1").arg(name) + (m_volumeNote.isEmpty() ? QString() : " (" + m_volumeNote + ")"), 5000);
+  const QStringList all = m_studyModel->warnings(index);
+  if (all.isEmpty())
+    m_notice->dismiss();
+  else
+    m_notice->showNotice(NoticeBanner::Level::Warning,
+                         all.size() == 1 ? tr("Series '%1': 1 warning").arg(name)
+                                         : tr("Series '%1': %2 warnings").arg(name).arg(all.size()),
+                         all);
+}
+
+void MainWindow::reportSeriesError(int index, const QString& error) {
+  m_studyModel->setLoadOutcome(index, {}, error);
+  const QString name = QString::fromStdString(m_studyModel->series(index).displayName());
+  m_notice->showNotice(NoticeBanner::Level::Error, tr("Cannot load series '%1'").arg(name), {error});
+}
+
+void MainWindow::showSeries(int index) {
+  if (index < 0 || index >= m_studyModel->seriesCount()) return;
+  if (m_jobs->isRunning()) {
+    statusBar()->showMessage(tr("Please wait: %1 is still running").arg(m_jobs->title()), 4000);
+    return;
+  }
+  const dicom::SeriesEntry entry = m_studyModel->series(index);
+  const int generation = m_studyModel->generation();
+  const QString name = QString::fromStdString(entry.displayName());
+  auto result = std::make_shared<scene::SeriesView>();
+  core::Job job{tr("Loading %1").arg(name).toStdString(),
+                [entry, result](core::ProgressSink& p) { *result = scene::loadSeriesView(entry, p); }};
+  auto connection = std::make_shared<QMetaObject::Connection>();
+  *connection = connect(m_jobs, &scene::JobRunner::finished, this,
+                        [this, result, connection, index, generation](bool ok, const QString& error) {
+                          disconnect(*connection);
+                          m_progress->setVisible(false);
+                          m_cancel->setVisible(false);
+                          const bool current = generation == m_studyModel->generation();
+                          if (ok && result->volume && current) {
+                            applySeriesView(index, *result);
+                            emit loadFinished(true, QString());
+                            return;
+                          }
+                          if (error.isEmpty()) {
+                            statusBar()->showMessage(tr("Loading cancelled"), 5000);
+                          } else if (current) {
+                            reportSeriesError(index, error);
+                          }
+                          emit loadFinished(false, error.isEmpty() ? tr("cancelled") : error);
+                        });
+  m_jobs->start(std::move(job));
+}
+
+int MainWindow::droppedSeries(const QMimeData* mime) const {
+  if (!mime || !mime->hasFormat(scene::StudyModel::seriesMimeType())) return -1;
+  const QStringList parts = QString::fromUtf8(mime->data(scene::StudyModel::seriesMimeType())).split(' ');
+  bool okGeneration = false, okIndex = false;
+  const int generation = parts.value(0).toInt(&okGeneration);
+  const int index = parts.value(1).toInt(&okIndex);
+  if (!okGeneration || !okIndex || generation != m_studyModel->generation()) return -1;
+  return index >= 0 && index < m_studyModel->seriesCount() ? index : -1;
+}
+
 void MainWindow::openPath(const QString& path) {
   const std::filesystem::path p = path.toStdString();
+  if (scene::opensAsDicomStudy(p)) {
+    startStudyOpen(tr("Opening %1").arg(QFileInfo(path).fileName()),
+                   [p](core::ProgressSink& progress) { return scene::openDicomStudy(p, progress); }, path, path);
+    return;
+  }
   startLoad(tr("Opening %1").arg(QFileInfo(path).fileName()),
             [p](core::ProgressSink& progress) { return scene::loadVolume(p, progress); }, path);
 }
 
 void MainWindow::openSampleStudy() {
-  startLoad(tr("Opening the sample study"),
-            [](core::ProgressSink& progress) {
-              core::SubProgress preparing(progress, 0.0, 0.8, "preparing the sample study");
-              const auto root = scene::ensureSampleStudy(preparing);
-              core::SubProgress loading(progress, 0.8, 1.0, "loading the CT");
-              return scene::loadVolume(root, loading);
-            },
-            QString());
+  startStudyOpen(tr("Opening the sample study"),
+                 [](core::ProgressSink& progress) {
+                   core::SubProgress preparing(progress, 0.0, 0.7, "preparing the sample study");
+                   const auto root = scene::ensureSampleStudy(preparing);
+                   core::SubProgress loading(progress, 0.7, 1.0, "scanning the sample study");
+                   return scene::openDicomStudy(root, loading);
+                 },
+                 tr("the sample study"), QString());
 }
 
 void MainWindow::openFileDialog() {
@@ -333,6 +493,12 @@ void MainWindow::openFileDialog() {
 
 void MainWindow::openFolderDialog() {
   const QString path = QFileDialog::getExistingDirectory(this, tr("Open DICOM Folder"));
+  if (!path.isEmpty()) openPath(path);
+}
+
+void MainWindow::openDicomdirDialog() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open DICOMDIR"), QString(),
+                                                    tr("DICOMDIR (DICOMDIR dicomdir);;All files (*)"));
   if (!path.isEmpty()) openPath(path);
 }
 
@@ -363,10 +529,31 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+  if (e->mimeData()->hasUrls() || droppedSeries(e->mimeData()) >= 0) e->acceptProposedAction();
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent* e) {
+  // A series is dropped onto the views; files and folders anywhere.
+  if (droppedSeries(e->mimeData()) >= 0) {
+    const QWidget* views = centralWidget();
+    if (views->rect().contains(views->mapFrom(this, e->position().toPoint())))
+      e->acceptProposedAction();
+    else
+      e->ignore();
+    return;
+  }
   if (e->mimeData()->hasUrls()) e->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* e) {
+  const int series = droppedSeries(e->mimeData());
+  if (series >= 0) {
+    const QWidget* views = centralWidget();
+    if (!views->rect().contains(views->mapFrom(this, e->position().toPoint()))) return;
+    showSeries(series);
+    e->acceptProposedAction();
+    return;
+  }
   const auto urls = e->mimeData()->urls();
   if (urls.isEmpty() || !urls.first().isLocalFile()) return;
   openPath(urls.first().toLocalFile());
@@ -374,6 +561,7 @@ void MainWindow::dropEvent(QDropEvent* e) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
+  m_thumbnails->cancel();
   m_jobs->cancel();
   m_jobs->waitForDone();
   e->accept();

@@ -2,7 +2,10 @@
 // The workstation's main window: four linked views (axial, coronal, sagittal, 3D) around one
 // world cursor, window/level and volume-rendering presets, the cursor position and value in
 // the status bar, and opening files, folders, drops, recent files and the sample study. Loads
-// run as background jobs with progress and cancel in the status bar.
+// run as background jobs with progress and cancel in the status bar. DICOM folders, DICOMDIRs
+// and the sample study open in the study browser (a dock): the scan fills it, the preferred
+// series (a CT if any) is shown, and any series can be shown by double-click or by dragging it
+// onto the views; a load's warnings and errors appear in a banner above the views.
 #include <QMainWindow>
 #include <QString>
 #include <filesystem>
@@ -12,8 +15,10 @@
 #include "fw/core/Volume.h"
 
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QMenu;
+class QMimeData;
 class QProgressBar;
 class QToolButton;
 class QGridLayout;
@@ -21,11 +26,17 @@ class QGridLayout;
 namespace fw::scene {
 class JobRunner;
 class Scene;
+class StudyModel;
+class ThumbnailLoader;
+struct SeriesView;
+struct StudyOpening;
 }  // namespace fw::scene
 
 namespace fw::ui {
 
+class NoticeBanner;
 class SliceView;
+class StudyBrowser;
 class VolumeView;
 
 class MainWindow : public QMainWindow {
@@ -38,6 +49,11 @@ class MainWindow : public QMainWindow {
   scene::JobRunner* jobs() const { return m_jobs; }
   SliceView* sliceView(int index) const { return m_slices[index]; }  // 0 axial, 1 coronal, 2 sagittal
   VolumeView* volumeView() const { return m_volumeView; }
+  scene::StudyModel* studyModel() const { return m_studyModel; }
+  scene::ThumbnailLoader* thumbnails() const { return m_thumbnails; }
+  StudyBrowser* studyBrowser() const { return m_browser; }
+  QDockWidget* studyBrowserDock() const { return m_browserDock; }
+  NoticeBanner* noticeBanner() const { return m_notice; }
   QString statusCursorText() const;
   QString statusValueText() const;
 
@@ -50,6 +66,9 @@ class MainWindow : public QMainWindow {
   void openSampleStudy();
   void openFileDialog();
   void openFolderDialog();
+  void openDicomdirDialog();
+  // Shows series `index` of the study browser's scan (its first volume for 4D series).
+  void showSeries(int index);
   void saveScreenshotDialog();
 
  signals:
@@ -58,6 +77,7 @@ class MainWindow : public QMainWindow {
 
  protected:
   void dragEnterEvent(QDragEnterEvent* e) override;
+  void dragMoveEvent(QDragMoveEvent* e) override;
   void dropEvent(QDropEvent* e) override;
   void closeEvent(QCloseEvent* e) override;
 
@@ -67,6 +87,11 @@ class MainWindow : public QMainWindow {
   void buildStatusBar();
   void startLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load,
                  const QString& recentPath);
+  void startStudyOpen(const QString& title, std::function<scene::StudyOpening(core::ProgressSink&)> open,
+                      const QString& source, const QString& recentPath);
+  void applySeriesView(int index, const scene::SeriesView& view);
+  void reportSeriesError(int index, const QString& error);
+  int droppedSeries(const QMimeData* mime) const;
   void updateStatus();
   void updatePresetCombos();
   void addRecent(const QString& path);
@@ -87,6 +112,12 @@ class MainWindow : public QMainWindow {
   QComboBox* m_windowCombo;
   QComboBox* m_volumeCombo;
   QMenu* m_recentMenu;
+  scene::StudyModel* m_studyModel;
+  scene::ThumbnailLoader* m_thumbnails;
+  StudyBrowser* m_browser;
+  QDockWidget* m_browserDock;
+  NoticeBanner* m_notice;
+  QString m_volumeNote;  // e.g. "DWI, volume 1 of 33", shown after the volume's name
 };
 
 }  // namespace fw::ui
