@@ -4,6 +4,7 @@
 // are not encapsulated and are handled by DCMTK's parser. Internal to the dicom module.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "SliceHeader.h"
 
@@ -15,10 +16,16 @@ namespace fw::dicom::detail {
 // Registers the DCMTK decoders once (thread-safe; called by decodeCompressedFrame).
 void registerDecoders();
 
+// True for the transfer syntaxes whose Pixel Data is encapsulated (compressed), including the
+// HTJ2K syntaxes (1.2.840.10008.1.2.4.201-203) that DCMTK 3.6.7 does not know yet.
+bool isCompressedSyntax(const std::string& transferSyntaxUid);
+
 // Decodes frame `frame` of the encapsulated Pixel Data `pixelData` of `dataset` into `out`
 // (outBytes = rows*columns*samplesPerPixel*bitsAllocated/8, native little-endian, the layout
 // an uncompressed frame would have). Throws core::Error saying what failed and which
-// transfer syntax it was.
+// transfer syntax it was. The frame's fragments are found from one fragment per frame, the
+// Extended or Basic Offset Table when consistent, or the fragments that start a codestream.
+// Values are checked against Bits Stored; the stream's size against Rows/Columns.
 void decodeCompressedFrame(DcmDataset& dataset, DcmElement& pixelData, const SliceHeader& header,
                            std::uint8_t* out, std::size_t outBytes);
 
