@@ -14,6 +14,8 @@ PACKAGES=(
   libvtk9-dev libinsighttoolkit5-dev libdcmtk-dev dcmtk
   # headless display for GUI tests and screenshots; software OpenGL
   xvfb xauth libgl1-mesa-dri libglx-mesa0 fonts-dejavu-core fonts-noto-cjk
+  # compressed DICOM: OpenJPEG decodes JPEG 2000 and HTJ2K; opj_compress/ojph_compress make test data
+  libopenjp2-7-dev libopenjp2-tools openjph-tools
   # peer tools that tests compare against
   dcm2niix dicom3tools
 )
