@@ -25,6 +25,10 @@ struct CsaTag {
 inline void putU32(std::vector<std::uint8_t>& b, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) b.push_back(std::uint8_t(v >> (8 * i)));
 }
+// Byte by byte: inserting a char range trips GCC 12's -Wstringop-overflow at -O2.
+inline void putBytes(std::vector<std::uint8_t>& b, const char* p, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) b.push_back(std::uint8_t(p[i]));
+}
 
 // csa2: "SV10\4\3\2\1" format, item length in x[1]; else the old format, whose item length
 // is x[0] minus the item count of the first tag (SPM's read_csa1).
@@ -32,7 +36,7 @@ inline std::vector<std::uint8_t> encodeCsa(const std::vector<CsaTag>& tags, bool
   std::vector<std::uint8_t> b;
   if (csa2) {
     const char magic[8] = {'S', 'V', '1', '0', 4, 3, 2, 1};
-    b.insert(b.end(), magic, magic + 8);
+    putBytes(b, magic, 8);
   }
   putU32(b, std::uint32_t(tags.size()));
   putU32(b, 77);
@@ -40,11 +44,11 @@ inline std::vector<std::uint8_t> encodeCsa(const std::vector<CsaTag>& tags, bool
   for (const auto& t : tags) {
     char name[64] = {};
     std::strncpy(name, t.name.c_str(), 63);
-    b.insert(b.end(), name, name + 64);
+    putBytes(b, name, 64);
     putU32(b, std::uint32_t(t.vm));
     char vr[4] = {};
     std::strncpy(vr, t.vr.c_str(), 3);
-    b.insert(b.end(), vr, vr + 4);
+    putBytes(b, vr, 4);
     putU32(b, 0);  // syngodt
     putU32(b, std::uint32_t(t.items.size()));
     putU32(b, 77);
@@ -54,7 +58,7 @@ inline std::vector<std::uint8_t> encodeCsa(const std::vector<CsaTag>& tags, bool
       putU32(b, len);
       putU32(b, 77);
       putU32(b, len);
-      b.insert(b.end(), item.begin(), item.end());
+      putBytes(b, item.data(), item.size());
       if (len) b.push_back(0);
       while (b.size() % 4) b.push_back(0);
     }
