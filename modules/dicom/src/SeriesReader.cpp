@@ -135,7 +135,7 @@ void resampleStack(const T* src, std::size_t columns, std::size_t rows, const de
   const std::size_t outColumns = g.size()[0], outRows = g.size()[1], outSlices = g.size()[2];
   const double dz = g.spacing()[2];
   const auto sample = [&](std::size_t k, double u, double v, bool& inside) -> double {
-    inside = u > -1e-6 && v > -1e-6 && u < double(columns - 1) + 1e-6 && v < double(rows - 1) + 1e-6;
+    inside = u > -1e-3 && v > -1e-3 && u < double(columns - 1) + 1e-3 && v < double(rows - 1) + 1e-3;
     if (!inside) return double(fill);
     u = std::clamp(u, 0.0, double(columns - 1));
     v = std::clamp(v, 0.0, double(rows - 1));

@@ -295,7 +295,11 @@ SeriesLayout arrangeSlices(const std::vector<SliceHeader>& headers) {
     layout.resample = true;
     layout.sliceDistance = d;
     layout.sliceShift.resize(n);
-    for (std::size_t k = 0; k < n; ++k) layout.sliceShift[k] = {shift[k][0] - minI, shift[k][1] - minJ};
+    // Without shear the slices sit on the grid's columns and rows (rounding noise of the
+    // positions must not push edge pixels outside).
+    for (std::size_t k = 0; k < n; ++k)
+      layout.sliceShift[k] = sheared ? std::array<double, 2>{shift[k][0] - minI, shift[k][1] - minJ}
+                                     : std::array<double, 2>{0.0, 0.0};
   }
   layout.geometry =
       core::ImageGeometry({columns, rows, outSlices}, {dx, dy, sliceSpacing}, origin, core::Mat3::fromColumns(row, col, normal));
