@@ -3,8 +3,11 @@
 #include <QCoreApplication>
 #include <QImage>
 #include <QSaveFile>
+#include <QEventLoop>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "fw/scene/Scene.h"
 #include "fw/ui/MainWindow.h"
@@ -41,5 +44,75 @@ void ScreenshotDriver::capture() {
   std::fprintf(stderr, "fusion-workstation: last frame times: axial %.1f ms, coronal %.1f ms, sagittal %.1f ms, 3D %.1f ms\n",
                m_window->sliceView(0)->lastRenderMs(), m_window->sliceView(1)->lastRenderMs(),
                m_window->sliceView(2)->lastRenderMs(), m_window->volumeView()->lastRenderMs());
+  measure();
   QCoreApplication::exit(0);
+}
+
+namespace {
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+void waitMs(int ms) {
+  QEventLoop loop;
+  QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+  loop.exec();
+}
+}  // namespace
+
+void ScreenshotDriver::measure() {
+  auto* scene = m_window->scene();
+  const auto volume = scene->baseVolume();
+  if (!volume) return;
+  using fw::ui::RenderWidget;
+  RenderWidget* slices[3] = {m_window->sliceView(0), m_window->sliceView(1), m_window->sliceView(2)};
+  RenderWidget* volumeView = m_window->volumeView();
+  const fw::core::Vec3 start = scene->cursor();
+  const auto sp = volume->geometry().spacing();
+  constexpr int kMoves = 21;
+  std::vector<double> prepare[3], render[3], readback[3], total[3], turn, volumeUi;
+  for (int i = 0; i < kMoves; ++i) {
+    // A small diagonal move: every slice view shows a new slice, as in a drag on an oblique
+    // volume or a scroll, the worst case for one event-loop turn.
+    const double s = (i % 2 ? 1.0 : -1.0) * (1 + i % 3);
+    scene->setCursor(start + fw::core::Vec3{s * sp.x, s * sp.y, s * sp.z});
+    QElapsedTimer t;
+    t.start();
+    for (auto* v : slices) v->repaint();
+    turn.push_back(t.nsecsElapsed() / 1e6);
+    for (int k = 0; k < 3; ++k) {
+      const auto& f = slices[k]->lastTiming();
+      prepare[k].push_back(f.prepareMs);
+      render[k].push_back(f.renderMs);
+      readback[k].push_back(f.readbackMs);
+      total[k].push_back(f.totalMs());
+    }
+    t.restart();
+    volumeView->repaint();
+    volumeUi.push_back(t.nsecsElapsed() / 1e6);
+  }
+  static const char* names[3] = {"axial", "coronal", "sagittal"};
+  for (int k = 0; k < 3; ++k)
+    std::fprintf(stderr,
+                 "fusion-workstation: slice frame %s %dx%d: median %.1f ms (prepare %.1f, render %.1f, read-back %.1f) "
+                 "over %d cursor moves\n",
+                 names[k], slices[k]->width(), slices[k]->height(), median(total[k]), median(prepare[k]),
+                 median(render[k]), median(readback[k]), kMoves);
+  std::fprintf(stderr, "fusion-workstation: slice views per cursor move (3 views): median %.1f ms, max %.1f ms\n",
+               median(turn), *std::max_element(turn.begin(), turn.end()));
+  std::fprintf(stderr, "fusion-workstation: 3D interactive frame (UI thread): median %.1f ms, max %.1f ms\n",
+               median(volumeUi), *std::max_element(volumeUi.begin(), volumeUi.end()));
+  // Full quality: let the event loop run until the 3D view has drawn its still frame.
+  QElapsedTimer still;
+  still.start();
+  const int framesBefore = volumeView->frameCount();
+  while (still.elapsed() < 30000) {
+    waitMs(20);
+    if (volumeView->frameCount() > framesBefore && !m_window->volumeView()->lastFrameInteractive()) break;
+  }
+  std::fprintf(stderr,
+               "fusion-workstation: 3D full-quality frame: on screen %lld ms after the last move, its last render "
+               "step took %.1f ms of UI-thread time\n",
+               static_cast<long long>(still.elapsed()), volumeView->lastRenderMs());
 }

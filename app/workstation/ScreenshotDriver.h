@@ -1,7 +1,12 @@
 #pragma once
 // Drives the main window for `--screenshot`: waits for the load, applies --cursor, lets every
 // view render at full quality, writes a PNG of the whole window atomically, then quits with
-// exit code 0 (or 1, with the reason on stderr).
+// exit code 0 (or 1, with the reason on stderr). Before quitting it measures frame times on
+// the loaded data and prints them (docs/rendering.md quotes these figures):
+//   - slice frames: the median of N cursor moves (each move resamples all three slice views),
+//     per view split into prepare (sampling), render and read-back, and the whole turn;
+//   - 3D: UI-thread time of interactive frames during those moves, and how long after the
+//     last move the full-quality frame is on screen.
 #include <QElapsedTimer>
 #include <QObject>
 #include <QString>
@@ -22,6 +27,7 @@ class ScreenshotDriver : public QObject {
 
  private:
   void capture();
+  void measure();
   fw::ui::MainWindow* m_window;
   QString m_out;
   std::optional<fw::core::Vec3> m_cursor;

@@ -1,7 +1,6 @@
 #include "fw/rendering/SliceRepresentation.h"
 
 #include <vtkActor.h>
-#include <vtkCornerAnnotation.h>
 #include <vtkImageActor.h>
 #include <vtkImageData.h>
 #include <vtkImageMapper3D.h>
@@ -10,8 +9,6 @@
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
-#include <vtkTextActor.h>
-#include <vtkTextProperty.h>
 #include <vtkUnsignedCharArray.h>
 #include <vtkPointData.h>
 
@@ -64,31 +61,6 @@ SliceRepresentation::SliceRepresentation(ViewOrientation orientation)
   };
   makeLine(m_hLine, m_hActor, planeAlong(m_frame.up));
   makeLine(m_vLine, m_vActor, planeAlong(m_frame.right));
-
-  const char* texts[4] = {m_frame.leftLabel, m_frame.rightLabel, m_frame.topLabel, m_frame.bottomLabel};
-  const double pos[4][2] = {{0.01, 0.5}, {0.99, 0.5}, {0.5, 0.985}, {0.5, 0.015}};
-  const int hjust[4] = {VTK_TEXT_LEFT, VTK_TEXT_RIGHT, VTK_TEXT_CENTERED, VTK_TEXT_CENTERED};
-  const int vjust[4] = {VTK_TEXT_CENTERED, VTK_TEXT_CENTERED, VTK_TEXT_TOP, VTK_TEXT_BOTTOM};
-  for (int i = 0; i < 4; ++i) {
-    m_labels[i] = vtkSmartPointer<vtkTextActor>::New();
-    m_labels[i]->SetInput(texts[i]);
-    m_labels[i]->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
-    m_labels[i]->SetPosition(pos[i][0], pos[i][1]);
-    auto* tp = m_labels[i]->GetTextProperty();
-    tp->SetFontSize(16);
-    tp->BoldOn();
-    tp->SetColor(0.95, 0.8, 0.3);
-    tp->SetJustification(hjust[i]);
-    tp->SetVerticalJustification(vjust[i]);
-    tp->ShadowOn();
-    m_labels[i]->SetVisibility(false);
-  }
-  m_corners = vtkSmartPointer<vtkCornerAnnotation>::New();
-  m_corners->SetMaximumFontSize(14);
-  m_corners->SetLinearFontScaleFactor(2);
-  m_corners->SetNonlinearFontScaleFactor(1);
-  m_corners->GetTextProperty()->SetColor(0.85, 0.85, 0.85);
-  m_corners->GetTextProperty()->ShadowOn();
 }
 
 SliceRepresentation::~SliceRepresentation() = default;
@@ -97,8 +69,6 @@ void SliceRepresentation::attach(vtkRenderer* renderer) {
   renderer->AddViewProp(m_imageActor);
   renderer->AddViewProp(m_hActor);
   renderer->AddViewProp(m_vActor);
-  for (auto& l : m_labels) renderer->AddViewProp(l);
-  renderer->AddViewProp(m_corners);
 }
 
 void SliceRepresentation::update(const core::VolumePtr& volume, const core::Vec3& cursor, double window,
@@ -109,7 +79,6 @@ void SliceRepresentation::update(const core::VolumePtr& volume, const core::Vec3
   m_imageActor->SetVisibility(has);
   m_hActor->SetVisibility(has);
   m_vActor->SetVisibility(has);
-  for (auto& l : m_labels) l->SetVisibility(has);
   if (!has) {
     m_values.clear();
     m_sliceNumber = m_sliceCount = 0;
@@ -181,10 +150,6 @@ bool SliceRepresentation::imageBounds(double b[4]) const {
   b[2] = y0 - m_grid.spacingY / 2;
   b[3] = y0 + (m_grid.height - 0.5) * m_grid.spacingY;
   return true;
-}
-
-void SliceRepresentation::setCornerText(int corner, const std::string& text) {
-  m_corners->SetText(corner, text.c_str());
 }
 
 }  // namespace fw::rendering

@@ -27,6 +27,7 @@ RenderWidget::RenderWidget(QWidget* parent) : QWidget(parent) {
   m_window = vtkSmartPointer<vtkRenderWindow>::New();
   m_window->SetOffScreenRendering(1);
   m_window->SetMultiSamples(0);
+  m_pixels = vtkSmartPointer<vtkUnsignedCharArray>::New();
   m_renderer = vtkSmartPointer<vtkRenderer>::New();
   m_window->AddRenderer(m_renderer);
 
@@ -70,20 +71,31 @@ void RenderWidget::render() {
     m_window->SetSize(w, h);
     m_interactor->UpdateSize(w, h);
   }
-  beforeRender();
   QElapsedTimer timer;
   timer.start();
+  beforeRender();
+  m_timing.prepareMs = timer.nsecsElapsed() / 1e6;
+  timer.restart();
   m_window->Render();
-  auto pixels = vtkSmartPointer<vtkUnsignedCharArray>::New();
-  // RGB, not RGBA: VTK's alpha is the renderer background's (0), and the view is opaque.
-  m_window->GetPixelData(0, 0, w - 1, h - 1, 0, pixels);
-  // VTK's rows run bottom-up; QImage's top-down.
-  QImage image(w, h, QImage::Format_RGB888);
-  const unsigned char* src = pixels->GetPointer(0);
-  for (int y = 0; y < h; ++y) std::memcpy(image.scanLine(h - 1 - y), src + static_cast<size_t>(y) * w * 3, size_t(w) * 3);
-  image.setDevicePixelRatio(dpr);
-  m_frame = std::move(image);
-  m_lastRenderMs = timer.nsecsElapsed() / 1e6;
+  m_timing.renderMs = timer.nsecsElapsed() / 1e6;
+  timer.restart();
+  // Read straight into the frame's own pixels (RGBA: glReadPixels' native format, and a 32-bit
+  // image paints without a per-pixel conversion), then flip the rows in place: VTK's run
+  // bottom-up, QImage's top-down. The frame is reused while the size stays the same.
+  if (m_frame.size() != QSize(w, h) || m_frame.format() != QImage::Format_RGBX8888)
+    m_frame = QImage(w, h, QImage::Format_RGBX8888);
+  // The array borrows the image's buffer (save=1: VTK never frees it); VTK only reallocates
+  // when the size differs, which it never does here.
+  const vtkIdType bytes = static_cast<vtkIdType>(w) * h * 4;
+  m_pixels->SetNumberOfComponents(4);
+  m_pixels->SetArray(m_frame.bits(), bytes, 1);
+  m_window->GetRGBACharPixelData(0, 0, w - 1, h - 1, 0, m_pixels);
+  if (m_pixels->GetPointer(0) != m_frame.bits())  // defensive: VTK chose its own buffer
+    std::memcpy(m_frame.bits(), m_pixels->GetPointer(0), static_cast<size_t>(bytes));
+  m_pixels->SetArray(nullptr, 0, 1);
+  m_frame = std::move(m_frame).mirrored(false, true);
+  m_frame.setDevicePixelRatio(dpr);
+  m_timing.readbackMs = timer.nsecsElapsed() / 1e6;
   ++m_frames;
 }
 
@@ -91,6 +103,7 @@ void RenderWidget::paintEvent(QPaintEvent*) {
   if (m_pending || m_frame.isNull()) render();
   QPainter painter(this);
   painter.drawImage(QPoint(0, 0), m_frame);
+  paintOverlay(painter);
 }
 
 void RenderWidget::resizeEvent(QResizeEvent* e) {

@@ -1,6 +1,7 @@
 #include "fw/ui/SliceView.h"
 
 #include <QKeyEvent>
+#include <QPainter>
 #include <QResizeEvent>
 #include <QMouseEvent>
 #include <QWheelEvent>
@@ -133,35 +134,45 @@ void SliceView::zoomBy(double factor) {
 }
 
 void SliceView::updateCornerText() {
+  ViewAnnotations a;
   const auto v = m_scene->baseVolume();
   if (!v) {
-    for (int c = 0; c < 4; ++c) m_rep->setCornerText(c, "");
+    m_annotations = a;
     return;
   }
+  const auto& f = m_rep->frame();
+  a.letters[int(Edge::Left)] = f.leftLabel;
+  a.letters[int(Edge::Right)] = f.rightLabel;
+  a.letters[int(Edge::Top)] = f.topLabel;
+  a.letters[int(Edge::Bottom)] = f.bottomLabel;
+  // Identity strings are UTF-8 (converted from the data's character set when read).
   const auto& id = v->identity();
-  QStringList ul, ur;
+  QStringList& ul = a.corners[int(Corner::UpperLeft)];
+  QStringList& ur = a.corners[int(Corner::UpperRight)];
   if (!id.patientName.empty()) ul << personName(id.patientName);
   if (!id.patientId.empty()) ul << tr("ID: %1").arg(QString::fromStdString(id.patientId));
-  if (!id.patientBirthDate.empty())
-    ul << tr("Born: %1 %2").arg(formatDate(id.patientBirthDate), QString::fromStdString(id.patientSex));
+  if (!id.patientBirthDate.empty() || !id.patientSex.empty())
+    ul << tr("Born: %1 %2").arg(formatDate(id.patientBirthDate), QString::fromStdString(id.patientSex)).trimmed();
   if (!id.studyDate.empty()) ur << formatDate(id.studyDate);
   if (!id.studyDescription.empty()) ur << QString::fromStdString(id.studyDescription);
-  ur << QString::fromStdString(v->name());
+  if (!id.seriesDescription.empty()) ur << QString::fromStdString(id.seriesDescription);
+  else if (!v->name().empty()) ur << QString::fromStdString(v->name());
   const auto& d = m_scene->baseDisplay();
-  const QString ll = tr("%1  Im: %2/%3\n%4")
-                         .arg(tr(rendering::viewName(orientation())))
-                         .arg(m_rep->sliceNumber())
-                         .arg(m_rep->sliceCount())
-                         .arg(depthText(m_scene->cursor(), m_rep->frame()));
-  const QString lr = tr("W: %1 L: %2\nZoom: %3%")
-                         .arg(d.window, 0, 'f', 0)
-                         .arg(d.level, 0, 'f', 0)
-                         .arg(zoomFactor() * 100, 0, 'f', 0);
-  m_rep->setCornerText(0, ll.toStdString());
-  m_rep->setCornerText(1, lr.toStdString());
-  m_rep->setCornerText(2, ul.join('\n').toStdString());
-  m_rep->setCornerText(3, ur.join('\n').toStdString());
+  a.corners[int(Corner::LowerLeft)] << tr("%1  Im: %2/%3\n%4")
+                                           .arg(tr(rendering::viewName(orientation())))
+                                           .arg(m_rep->sliceNumber())
+                                           .arg(m_rep->sliceCount())
+                                           .arg(depthText(m_scene->cursor(), m_rep->frame()));
+  a.corners[int(Corner::LowerRight)] << tr("W: %1 L: %2\nZoom: %3%")
+                                            .arg(d.window, 0, 'f', 0)
+                                            .arg(d.level, 0, 'f', 0)
+                                            .arg(zoomFactor() * 100, 0, 'f', 0);
+  m_annotations = a;  // every caller renders (or is rendering) next, which draws it
 }
+
+AnnotationLayout SliceView::annotationLayout() const { return layoutAnnotations(m_annotations, size()); }
+
+void SliceView::paintOverlay(QPainter& painter) { drawAnnotations(painter, annotationLayout()); }
 
 void SliceView::mousePressEvent(QMouseEvent* e) {
   setFocus();

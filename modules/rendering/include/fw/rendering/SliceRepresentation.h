@@ -1,8 +1,9 @@
 #pragma once
 // One slice view's picture: the base volume resampled on the view plane through the cursor,
-// the crosshair, orientation letters and corner text. Owns its VTK props and adds them to a
-// renderer it is given; knows nothing of Qt widgets. The 2D scene is laid out in "view
-// coordinates": X = world . right, Y = world . up (mm), so the camera pans and zooms in mm.
+// and the crosshair. Owns its VTK props and adds them to a renderer it is given; knows nothing
+// of Qt widgets. Orientation letters and corner text are drawn by the ui layer with Qt's fonts
+// (ui::ViewAnnotations), which have glyphs for every script. The 2D scene is laid out in
+// "view coordinates": X = world . right, Y = world . up (mm), so the camera pans and zooms in mm.
 #include <string>
 #include <vector>
 
@@ -13,12 +14,10 @@
 #include "fw/rendering/ViewOrientation.h"
 
 class vtkActor;
-class vtkCornerAnnotation;
 class vtkImageActor;
 class vtkImageData;
 class vtkLineSource;
 class vtkRenderer;
-class vtkTextActor;
 
 namespace fw::rendering {
 
@@ -48,8 +47,6 @@ class SliceRepresentation {
   const std::vector<float>& sliceValues() const { return m_values; }
   const SliceGrid& grid() const { return m_grid; }
 
-  void setCornerText(int corner, const std::string& text);  // 0..3: LL, LR, UL, UR (VTK order)
-
  private:
   void updateCrosshair();
 
@@ -67,8 +64,6 @@ class SliceRepresentation {
   vtkSmartPointer<vtkImageActor> m_imageActor;
   vtkSmartPointer<vtkLineSource> m_hLine, m_vLine;
   vtkSmartPointer<vtkActor> m_hActor, m_vActor;
-  vtkSmartPointer<vtkTextActor> m_labels[4];
-  vtkSmartPointer<vtkCornerAnnotation> m_corners;
 };
 
 }  // namespace fw::rendering

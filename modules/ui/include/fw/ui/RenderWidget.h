@@ -12,9 +12,11 @@
 
 #include <vtkSmartPointer.h>
 
+class QPainter;
 class vtkGenericRenderWindowInteractor;
 class vtkRenderWindow;
 class vtkRenderer;
+class vtkUnsignedCharArray;
 
 namespace fw::ui {
 
@@ -32,8 +34,18 @@ class RenderWidget : public QWidget {
   const QImage& frame() const { return m_frame; }
   // Renders now if a render is pending (tests, screenshots).
   void renderNow();
-  // Milliseconds the last VTK render took, and how many frames were rendered.
-  double lastRenderMs() const { return m_lastRenderMs; }
+  // Where the last frame's time went: bringing the scene up to date (beforeRender: slice
+  // sampling, colour mapping), VTK's render (texture upload, drawing), and reading the pixels
+  // back into the QImage. All in milliseconds of UI-thread time.
+  struct FrameTiming {
+    double prepareMs = 0;
+    double renderMs = 0;
+    double readbackMs = 0;
+    double totalMs() const { return prepareMs + renderMs + readbackMs; }
+  };
+  const FrameTiming& lastTiming() const { return m_timing; }
+  // Milliseconds the last frame took (all of lastTiming), and how many frames were rendered.
+  double lastRenderMs() const { return m_timing.totalMs(); }
   int frameCount() const { return m_frames; }
 
  public slots:
@@ -42,6 +54,8 @@ class RenderWidget : public QWidget {
  protected:
   // Called just before each render: subclasses bring their representations up to date.
   virtual void beforeRender() {}
+  // Called after the frame is painted, in logical pixels: text and marks drawn by Qt.
+  virtual void paintOverlay(QPainter& painter) { (void)painter; }
   void paintEvent(QPaintEvent* e) override;
   void resizeEvent(QResizeEvent* e) override;
   // Forwards a Qt mouse/wheel event to the VTK interactor (for VTK interactor styles).
@@ -53,8 +67,9 @@ class RenderWidget : public QWidget {
   vtkSmartPointer<vtkRenderer> m_renderer;
   vtkSmartPointer<vtkGenericRenderWindowInteractor> m_interactor;
   QImage m_frame;
+  vtkSmartPointer<vtkUnsignedCharArray> m_pixels;  // wraps m_frame's buffer during read-back
   bool m_pending = true;
-  double m_lastRenderMs = 0;
+  FrameTiming m_timing;
   int m_frames = 0;
 };
 

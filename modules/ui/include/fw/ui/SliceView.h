@@ -10,6 +10,7 @@
 #include "fw/rendering/SliceRepresentation.h"
 #include "fw/scene/Scene.h"
 #include "fw/ui/RenderWidget.h"
+#include "fw/ui/ViewAnnotations.h"
 
 namespace fw::ui {
 
@@ -30,12 +31,17 @@ class SliceView : public RenderWidget {
   // Widget position (logical pixels) of a world point projected on this view.
   QPointF positionOf(const core::Vec3& world) const;
   double zoomFactor() const;
+  // The text drawn over the view (orientation letters, patient, study, series, slice, W/L,
+  // zoom) and where it goes at the view's current size.
+  const ViewAnnotations& annotations() const { return m_annotations; }
+  AnnotationLayout annotationLayout() const;
 
  signals:
   void maximizeRequested();
 
  protected:
   void beforeRender() override;
+  void paintOverlay(QPainter& painter) override;
   void resizeEvent(QResizeEvent* e) override;
   void mousePressEvent(QMouseEvent* e) override;
   void mouseMoveEvent(QMouseEvent* e) override;
@@ -53,6 +59,7 @@ class SliceView : public RenderWidget {
 
   scene::Scene* m_scene;
   std::unique_ptr<rendering::SliceRepresentation> m_rep;
+  ViewAnnotations m_annotations;
   bool m_dirty = true;
   bool m_needsReset = true;
   double m_camX = 0, m_camY = 0, m_halfHeight = 100;  // camera in view coordinates (mm)
