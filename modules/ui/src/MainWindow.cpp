@@ -23,6 +23,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "fw/dicom/SeriesReader.h"
 #include "fw/rendering/VolumeRepresentation.h"
@@ -373,7 +374,11 @@ void MainWindow::startStudyOpen(const QString& title, std::function<scene::Study
         }
         m_thumbnails->cancel();
         m_studyModel->setScan(std::move(result->scan), source);
-        m_browserDock->show();
+        if (m_browserDock->isHidden()) {
+          m_browserDock->show();
+          // Wide enough for name, number, modality and size; the views keep the rest.
+          resizeDocks({m_browserDock}, {std::min(560, width() / 3)}, Qt::Horizontal);
+        }
         m_thumbnails->start(m_studyModel->scanResult().series, m_studyModel->generation());
         if (!recentPath.isEmpty()) addRecent(recentPath);
         if (result->shown >= 0) {

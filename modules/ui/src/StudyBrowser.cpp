@@ -75,6 +75,7 @@ QVariant StudyBrowserProxy::data(const QModelIndex& index, int role) const {
     const QByteArray grey = source.data(StudyModel::ThumbnailRole).toByteArray();
     const QImage image(reinterpret_cast<const uchar*>(grey.constData()), size.width(), size.height(), size.width(),
                        QImage::Format_Grayscale8);
+    // Fit the square both ways: small series (64x64 DWI) are enlarged too, so all read alike.
     const QImage scaled = image.scaled(kIconSize, kIconSize, Qt::KeepAspectRatio, Qt::SmoothTransformation);
     painter.drawImage((kIconSize - scaled.width()) / 2, (kIconSize - scaled.height()) / 2, scaled);
   }
@@ -118,6 +119,8 @@ StudyBrowser::StudyBrowser(StudyModel* model, QWidget* parent)
   m_view->setSortingEnabled(true);
   m_view->header()->setStretchLastSection(false);
   m_view->header()->setSectionResizeMode(QHeaderView::Interactive);
+  // What a reader scans first: name, number, modality, kind and size; dates last.
+  m_view->header()->moveSection(StudyModel::DateColumn, StudyModel::ColumnCount - 1);
   connect(m_view, &QTreeView::activated, this, [this](const QModelIndex& index) {
     const int series = m_model->seriesAt(m_proxy->mapToSource(index));
     if (series >= 0) emit seriesActivated(series);
@@ -139,7 +142,7 @@ StudyBrowser::StudyBrowser(StudyModel* model, QWidget* parent)
 
 void StudyBrowser::refresh() {
   m_view->expandAll();
-  const int widths[] = {230, 70, 80, 60, 60, 130};
+  const int widths[] = {180, 64, 78, 44, 56, 110};
   for (int c = 0; c < StudyModel::ColumnCount; ++c) m_view->setColumnWidth(c, widths[c]);
   const auto& scan = m_model->scanResult();
   int studies = 0;
@@ -147,11 +150,11 @@ void StudyBrowser::refresh() {
   if (m_model->source().isEmpty()) {
     m_summary->setText(tr("Open a DICOM folder or DICOMDIR, or drop a folder here."));
   } else {
-    m_summary->setText(tr("%1: %2 patient(s), %3 study(ies), %4 series in %5 files")
-                           .arg(QFileInfo(m_model->source()).fileName().isEmpty() ? m_model->source()
-                                                                                   : QFileInfo(m_model->source()).fileName())
-                           .arg(m_model->rowCount())
-                           .arg(studies)
+    const QString name = QFileInfo(m_model->source()).fileName();
+    const QString patients = m_model->rowCount() == 1 ? tr("1 patient") : tr("%1 patients").arg(m_model->rowCount());
+    const QString studyText = studies == 1 ? tr("1 study") : tr("%1 studies").arg(studies);
+    m_summary->setText(tr("%1: %2, %3, %4 series in %5 files")
+                           .arg(name.isEmpty() ? m_model->source() : name, patients, studyText)
                            .arg(m_model->seriesCount())
                            .arg(scan.filesExamined));
     m_summary->setToolTip(m_model->source());
