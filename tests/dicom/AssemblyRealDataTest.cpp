@@ -90,6 +90,7 @@ class AssemblyRealDataTest : public QObject {
   void xa30FieldMapEchoesAndPhase();
   void xa30Dwi();
   void geGantryTilt();
+  void studyforrestT1Speed();
 
  private:
   // The dcm2niix reference NIfTI of a series folder: the stored one, or (when the snapshot lacks
@@ -268,6 +269,27 @@ void AssemblyRealDataTest::geGantryTilt() {
         core::toString(niftiWorld(ref, 0, 1, 0) - ref0, 4).c_str(), core::toString(oursK, 4).c_str(),
         core::toString(niftiWorld(ref, 0, 0, 1) - ref0, 4).c_str());
   QVERIFY(core::norm(oursI - (niftiWorld(ref, 1, 0, 0) - ref0)) < 1e-3);
+}
+
+// 384 classic files, 384x274 each: scan + load time and the voxel data size, for the
+// measurements in docs/dicom-assembly.md (run alone under /usr/bin/time -v for peak memory).
+void AssemblyRealDataTest::studyforrestT1Speed() {
+  const auto archive = test::sharedData() / "mr_t1_studyforrest/t1w_384sl_0p67mm.tar.xz";
+  if (!fs::exists(archive)) QSKIP("mr_t1_studyforrest is absent");
+  const auto dir = extract(archive, "studyforrest");
+  QElapsedTimer timer;
+  timer.start();
+  const auto e = onlySeries(dir);
+  const auto scanMs = timer.restart();
+  const auto loaded = dicom::loadSeries(e, NullProgress::instance());
+  const auto loadMs = timer.elapsed();
+  const auto& v = *loaded.volumes.at(0);
+  const double mb = double(v.geometry().voxelCount()) * (v.pixelType() == core::PixelType::Float32 ? 4 : 2) / 1048576.0;
+  qInfo("studyforrest T1 %zux%zux%zu %s (%.1f MB): scan %lld ms, load %lld ms", v.geometry().size()[0],
+        v.geometry().size()[1], v.geometry().size()[2], core::pixelTypeName(v.pixelType()), mb,
+        static_cast<long long>(scanMs), static_cast<long long>(loadMs));
+  QCOMPARE(e.files.size(), std::size_t(384));
+  QVERIFY(v.pixelType() != core::PixelType::Float32);
 }
 
 QTEST_GUILESS_MAIN(AssemblyRealDataTest)
