@@ -211,6 +211,62 @@
         <source>Cannot write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
+    <message>
+        <source>Study Browser</source>
+        <translation>检查浏览器</translation>
+    </message>
+    <message>
+        <source>Open DICOMD&amp;IR…</source>
+        <translation>打开 DICOMDIR(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Study &amp;Browser</source>
+        <translation>检查浏览器(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Opening cancelled</source>
+        <translation>打开已取消</translation>
+    </message>
+    <message>
+        <source>Cannot open %1</source>
+        <translation>无法打开 %1</translation>
+    </message>
+    <message>
+        <source>Nothing to show from %1</source>
+        <translation>%1 中没有可显示的图像</translation>
+    </message>
+    <message>
+        <source>%1, volume 1 of %2</source>
+        <translation>%1，第 1 个容积（共 %2 个）</translation>
+    </message>
+    <message>
+        <source>Series &apos;%1&apos;: 1 warning</source>
+        <translation>序列“%1”：1 条警告</translation>
+    </message>
+    <message>
+        <source>Series &apos;%1&apos;: %2 warnings</source>
+        <translation>序列“%1”：%2 条警告</translation>
+    </message>
+    <message>
+        <source>Cannot load series &apos;%1&apos;</source>
+        <translation>无法加载序列“%1”</translation>
+    </message>
+    <message>
+        <source>Loading %1</source>
+        <translation>正在加载 %1</translation>
+    </message>
+    <message>
+        <source>the sample study</source>
+        <translation>示例检查</translation>
+    </message>
+    <message>
+        <source>Open DICOMDIR</source>
+        <translation>打开 DICOMDIR</translation>
+    </message>
+    <message>
+        <source>DICOMDIR (DICOMDIR dicomdir);;All files (*)</source>
+        <translation>DICOMDIR (DICOMDIR dicomdir);;所有文件 (*)</translation>
+    </message>
 </context>
 <context>
     <name>fw::ui::SliceView</name>
@@ -233,6 +289,80 @@
 Zoom: %3%</source>
         <translation>窗宽：%1 窗位：%2
 缩放：%3%</translation>
+    </message>
+</context>
+<context>
+    <name>fw::ui::NoticeBanner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>… and %1 more (see the series&apos; tooltip in the study browser)</source>
+        <translation>……另有 %1 条（见检查浏览器中该序列的提示）</translation>
+    </message>
+</context>
+<context>
+    <name>fw::ui::StudyBrowser</name>
+    <message>
+        <source>Filter: name, ID, date, description, modality…</source>
+        <translation>筛选：姓名、ID、日期、描述、模态…</translation>
+    </message>
+    <message>
+        <source>Open a DICOM folder or DICOMDIR, or drop a folder here.</source>
+        <translation>打开 DICOM 文件夹或 DICOMDIR，或将文件夹拖放到此处。</translation>
+    </message>
+    <message>
+        <source>1 patient</source>
+        <translation>1 位患者</translation>
+    </message>
+    <message>
+        <source>%1 patients</source>
+        <translation>%1 位患者</translation>
+    </message>
+    <message>
+        <source>1 study</source>
+        <translation>1 个检查</translation>
+    </message>
+    <message>
+        <source>%1 studies</source>
+        <translation>%1 个检查</translation>
+    </message>
+    <message>
+        <source>%1: %2, %3, %4 series in %5 files</source>
+        <translation>%1：%2，%3，%4 个序列，共 %5 个文件</translation>
+    </message>
+    <message>
+        <source>1 file skipped</source>
+        <translation>跳过 1 个文件</translation>
+    </message>
+    <message>
+        <source>%1 files skipped</source>
+        <translation>跳过 %1 个文件</translation>
+    </message>
+    <message>
+        <source>1 note</source>
+        <translation>1 条说明</translation>
+    </message>
+    <message>
+        <source>%1 notes</source>
+        <translation>%1 条说明</translation>
+    </message>
+    <message>
+        <source>Files the scan skipped</source>
+        <translation>扫描时跳过的文件</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>(note)</source>
+        <translation>（说明）</translation>
     </message>
 </context>
 </TS>

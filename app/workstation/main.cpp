@@ -10,6 +10,7 @@
 
 #include "ScreenshotDriver.h"
 #include "fw/scene/Scene.h"
+#include "fw/scene/StudyModel.h"
 #include "fw/scene/ThumbnailLoader.h"
 #include "fw/ui/MainWindow.h"
 
@@ -83,14 +84,22 @@ int main(int argc, char** argv) {
     window.setProperty("batchMode", true);  // errors go to stderr, not dialogs
     auto* driver = new ScreenshotDriver(&window, parser.value(screenshot), cursorPos, sinceStart);
     // DICOM studies: capture once the study browser's thumbnails are in, so the picture is final.
-    QObject::connect(&window, &fw::ui::MainWindow::loadFinished, driver, [&window, driver](bool ok, const QString& error) {
+    QObject::connect(&window, &fw::ui::MainWindow::loadFinished, driver, [&window, driver, &sinceStart](bool ok, const QString& error) {
       auto* thumbnails = window.thumbnails();
       if (!ok || !thumbnails->isRunning()) {
         driver->onLoaded(ok, error);
         return;
       }
-      QObject::connect(thumbnails, &fw::scene::ThumbnailLoader::finished, driver,
-                       [driver, ok, error] { driver->onLoaded(ok, error); }, Qt::SingleShotConnection);
+      std::fprintf(stderr, "fusion-workstation: study browser filled after %lld ms, %d series\n",
+                   static_cast<long long>(sinceStart.elapsed()), window.studyModel()->seriesCount());
+      QObject::connect(
+          thumbnails, &fw::scene::ThumbnailLoader::finished, driver,
+          [driver, ok, error, &sinceStart] {
+            std::fprintf(stderr, "fusion-workstation: thumbnails done after %lld ms\n",
+                         static_cast<long long>(sinceStart.elapsed()));
+            driver->onLoaded(ok, error);
+          },
+          Qt::SingleShotConnection);
     });
   } else if (cursorPos) {
     QObject::connect(&window, &fw::ui::MainWindow::loadFinished, &window, [&window, cursorPos](bool ok) {

@@ -113,7 +113,7 @@ void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open File…"), QKeySequence::Open, this, &MainWindow::openFileDialog);
   file->addAction(tr("Open &DICOM Folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::openFolderDialog);
-  file->addAction(tr("Open DICOM&DIR…"), this, &MainWindow::openDicomdirDialog);
+  file->addAction(tr("Open DICOMD&IR…"), this, &MainWindow::openDicomdirDialog);
   file->addAction(tr("Open &Sample Study"), this, &MainWindow::openSampleStudy);
   m_recentMenu = file->addMenu(tr("Open &Recent"));
   rebuildRecentMenu();
