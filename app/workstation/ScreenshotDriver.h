@@ -5,8 +5,9 @@
 // the loaded data and prints them (docs/rendering.md quotes these figures):
 //   - slice frames: the median of N cursor moves (each move resamples all three slice views),
 //     per view split into prepare (sampling), render and read-back, and the whole turn;
-//   - 3D: UI-thread time of interactive frames during those moves, and how long after the
-//     last move the full-quality frame is on screen.
+//   - 3D: UI-thread time per move (posting a request), render-thread time of the interactive
+//     frames shown during the moves, and how long after the last move the full-quality frame
+//     is on screen.
 #include <QElapsedTimer>
 #include <QObject>
 #include <QString>
@@ -32,4 +33,5 @@ class ScreenshotDriver : public QObject {
   QString m_out;
   std::optional<fw::core::Vec3> m_cursor;
   const QElapsedTimer& m_sinceStart;
+  qint64 m_settleDeadlineMs = 120000;  // since start: give up waiting for the 3D view after this
 };

@@ -24,11 +24,6 @@ const std::vector<VolumePreset>& volumePresets() {
 }
 
 VolumeRepresentation::VolumeRepresentation() {
-  m_mapper = vtkSmartPointer<vtkSmartVolumeMapper>::New();
-  m_mapper->SetBlendModeToComposite();
-  // While interacting, the smart mapper lowers resolution to meet the desired update rate.
-  m_mapper->SetAutoAdjustSampleDistances(1);
-  m_mapper->SetInteractiveUpdateRate(10.0);
   m_property = vtkSmartPointer<vtkVolumeProperty>::New();
   m_property->SetInterpolationTypeToLinear();
   m_property->ShadeOn();
@@ -36,10 +31,18 @@ VolumeRepresentation::VolumeRepresentation() {
   m_property->SetDiffuse(0.75);
   m_property->SetSpecular(0.2);
   m_property->SetSpecularPower(15);
-  m_prop = vtkSmartPointer<vtkVolume>::New();
-  m_prop->SetMapper(m_mapper);
-  m_prop->SetProperty(m_property);
-  m_prop->SetVisibility(false);
+  for (int l = 0; l < 2; ++l) {
+    m_mapper[l] = vtkSmartPointer<vtkSmartVolumeMapper>::New();
+    m_mapper[l]->SetBlendModeToComposite();
+    // Quality is chosen explicitly (which copy, which step), not from the measured frame rate,
+    // which on a loaded software renderer swings by a factor of ten.
+    m_mapper[l]->SetAutoAdjustSampleDistances(0);
+    m_mapper[l]->SetInteractiveAdjustSampleDistances(0);
+    m_prop[l] = vtkSmartPointer<vtkVolume>::New();
+    m_prop[l]->SetMapper(m_mapper[l]);
+    m_prop[l]->SetProperty(m_property);
+    m_prop[l]->SetVisibility(false);
+  }
 
   double colours[3][3] = {{0.95, 0.3, 0.3}, {0.3, 0.85, 0.3}, {0.95, 0.85, 0.25}};
   for (int a = 0; a < 3; ++a) {
@@ -59,24 +62,41 @@ VolumeRepresentation::VolumeRepresentation() {
 VolumeRepresentation::~VolumeRepresentation() = default;
 
 void VolumeRepresentation::attach(vtkRenderer* renderer) {
-  renderer->AddViewProp(m_prop);
+  for (auto& p : m_prop) renderer->AddViewProp(p);
   for (auto& a : m_axisActors) renderer->AddViewProp(a);
 }
 
-void VolumeRepresentation::setVolume(const core::VolumePtr& volume) {
+void VolumeRepresentation::setVolume(const core::VolumePtr& volume, core::VolumePtr still,
+                                     core::VolumePtr interactive) {
   m_volume = volume;
-  m_prop->SetVisibility(volume != nullptr);
   for (auto& a : m_axisActors) a->SetVisibility(volume != nullptr);
   if (!volume) {
-    m_vtkImage = {};
+    for (int l = 0; l < 2; ++l) {
+      m_vtkImage[l] = {};
+      m_prop[l]->SetVisibility(false);
+    }
     return;
   }
-  m_vtkImage = toVtkImage(volume);
-  // Placement by user matrix works with every mapper, whether or not it honours the
-  // vtkImageData direction matrix.
-  m_mapper->SetInputData(m_vtkImage.gridImage);
-  m_prop->SetUserMatrix(m_vtkImage.gridToWorld);
+  const core::VolumePtr levels[2] = {still ? still : volume, interactive ? interactive : (still ? still : volume)};
+  for (int l = 0; l < 2; ++l) {
+    m_vtkImage[l] = toVtkImage(levels[l]);
+    // Placement by user matrix works with every mapper, whether or not it honours the
+    // vtkImageData direction matrix.
+    m_mapper[l]->SetInputData(m_vtkImage[l].gridImage);
+    m_prop[l]->SetUserMatrix(m_vtkImage[l].gridToWorld);
+    const auto sp = levels[l]->geometry().spacing();
+    const double finest = std::min({sp.x, sp.y, sp.z});
+    // Still: half a voxel per step (VTK's default); interactive: a whole (coarse) voxel.
+    m_mapper[l]->SetSampleDistance(l == 0 ? finest / 2 : finest);
+  }
+  setInteractive(m_interactive);
   applyPreset();
+}
+
+void VolumeRepresentation::setInteractive(bool interactive) {
+  m_interactive = interactive;
+  m_prop[0]->SetVisibility(m_volume && !interactive);
+  m_prop[1]->SetVisibility(m_volume && interactive);
 }
 
 void VolumeRepresentation::setPreset(const std::string& id) {

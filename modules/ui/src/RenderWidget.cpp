@@ -76,6 +76,12 @@ void RenderWidget::render() {
   beforeRender();
   m_timing.prepareMs = timer.nsecsElapsed() / 1e6;
   timer.restart();
+  renderFrame(w, h, dpr);
+}
+
+void RenderWidget::renderFrame(int w, int h, double dpr) {
+  QElapsedTimer timer;
+  timer.start();
   m_window->Render();
   m_timing.renderMs = timer.nsecsElapsed() / 1e6;
   timer.restart();
@@ -99,10 +105,17 @@ void RenderWidget::render() {
   ++m_frames;
 }
 
+void RenderWidget::setFrame(QImage frame) {
+  m_frame = std::move(frame);
+  ++m_frames;
+  update();
+}
+
 void RenderWidget::paintEvent(QPaintEvent*) {
   if (m_pending || m_frame.isNull()) render();
   QPainter painter(this);
-  painter.drawImage(QPoint(0, 0), m_frame);
+  if (m_frame.isNull()) painter.fillRect(rect(), Qt::black);
+  else painter.drawImage(QPoint(0, 0), m_frame);
   paintOverlay(painter);
 }
 

@@ -3,30 +3,26 @@
 #include <QKeyEvent>
 #include <QMouseEvent>
 
+#include <vtkCamera.h>
 #include <vtkRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkInteractorStyleTrackballCamera.h>
 #include <vtkRenderer.h>
 
+#include "VolumeRenderThread.h"
+
 namespace fw::ui {
 
-namespace {
-constexpr double kInteractiveRate = 8.0;  // frames per second asked of the mapper while moving
-constexpr double kStillRate = 0.0001;     // full quality
-}  // namespace
-
 VolumeView::VolumeView(scene::Scene* scene, QWidget* parent)
-    : RenderWidget(parent), m_scene(scene), m_rep(std::make_unique<rendering::VolumeRepresentation>()) {
+    : RenderWidget(parent),
+      m_scene(scene),
+      m_rep(std::make_unique<rendering::VolumeRepresentation>()),
+      m_thread(std::make_unique<VolumeRenderThread>()) {
   setObjectName("VolumeView");
   m_rep->attach(renderer());
-  renderer()->SetBackground(0.06, 0.07, 0.09);
-  renderer()->SetBackground2(0.18, 0.2, 0.24);
-  renderer()->GradientBackgroundOn();
   auto style = vtkSmartPointer<vtkInteractorStyleTrackballCamera>::New();
   interactor()->SetInteractorStyle(style);
-  interactor()->SetDesiredUpdateRate(kInteractiveRate);
-  interactor()->SetStillUpdateRate(kStillRate);
-  renderWindow()->SetDesiredUpdateRate(kStillRate);
+  connect(m_thread.get(), &VolumeRenderThread::frameReady, this, &VolumeView::onFrame, Qt::QueuedConnection);
 
   m_stillTimer.setSingleShot(true);
   m_stillTimer.setInterval(350);
@@ -70,11 +66,43 @@ void VolumeView::beforeRender() {
     m_needsReset = false;
     m_rep->resetCamera(renderer());
   }
-  // The interactor style sets the rate while the camera moves; cursor drags set m_interactive.
-  const bool styleActive = interactor()->GetInteractorStyle() &&
-                           static_cast<vtkInteractorStyle*>(interactor()->GetInteractorStyle())->GetState() != VTKIS_NONE;
-  m_lastInteractive = m_interactive || styleActive;
-  renderWindow()->SetDesiredUpdateRate(m_lastInteractive ? kInteractiveRate : kStillRate);
+  // The interactor style is active while the camera moves; cursor drags set m_interactive.
+  auto* style = static_cast<vtkInteractorStyle*>(interactor()->GetInteractorStyle());
+  m_requestInteractive = m_interactive || (style && style->GetState() != VTKIS_NONE);
+}
+
+void VolumeView::renderFrame(int w, int h, double) {
+  VolumeRenderRequest r;
+  r.volume = m_scene->baseVolume();
+  r.preset = m_scene->volumePreset().toStdString();
+  r.cursor = m_scene->cursor();
+  auto* cam = renderer()->GetActiveCamera();
+  cam->GetPosition(r.position);
+  cam->GetFocalPoint(r.focalPoint);
+  cam->GetViewUp(r.viewUp);
+  r.viewAngle = cam->GetViewAngle();
+  r.width = w;
+  r.height = h;
+  r.interactive = m_requestInteractive;
+  r.serial = ++m_requested;
+  m_thread->request(std::move(r));
+}
+
+void VolumeView::onFrame(const QImage& frame, bool interactive, double renderMs, double, quint64 serial) {
+  m_shown = serial;
+  m_shownInteractive = interactive;
+  (interactive ? m_interactiveMs : m_stillMs) = renderMs;
+  QImage image = frame;
+  // Interactive frames are rendered at half resolution: a device-pixel ratio that makes them
+  // cover the whole view when painted.
+  image.setDevicePixelRatio(double(image.width()) / std::max(1, width()));
+  setFrame(std::move(image));
+  emit frameShown(interactive, renderMs);
+}
+
+bool VolumeView::isSettled() const {
+  return !renderPending() && !m_interactive && !m_stillTimer.isActive() && m_shown == m_requested &&
+         m_requested > 0 && !m_shownInteractive && !m_thread->busy();
 }
 
 void VolumeView::mousePressEvent(QMouseEvent* e) {

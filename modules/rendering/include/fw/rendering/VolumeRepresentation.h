@@ -2,8 +2,9 @@
 // The 3D view's picture: ray-cast volume rendering of the base volume with a preset transfer
 // function, and the world cursor as three short axis lines. The volume is placed in LPS world
 // by the bridge's grid-to-world matrix, so oblique data sits where the slice views show it.
-// Quality drops while the user interacts (larger image sample distance, set from the render
-// window's desired update rate) and returns to full when they stop.
+// Two levels of detail: a still copy and a smaller interactive copy of the volume (built by
+// the caller, see Downsample.h), each with its own mapper so both keep their textures; while
+// the user interacts the interactive one is shown with a coarser ray step.
 #include <string>
 #include <vector>
 
@@ -35,7 +36,11 @@ class VolumeRepresentation {
   VolumeRepresentation& operator=(const VolumeRepresentation&) = delete;
 
   void attach(vtkRenderer* renderer);
-  void setVolume(const core::VolumePtr& volume);
+  // `volume` defines placement, bounds and the transfer functions; `still` and `interactive`
+  // (default: `volume`) are what is ray-cast at full and at interactive quality.
+  void setVolume(const core::VolumePtr& volume, core::VolumePtr still = nullptr,
+                 core::VolumePtr interactive = nullptr);
+  void setInteractive(bool interactive);
   void setPreset(const std::string& id);
   void setCursor(const core::Vec3& lps);
   // Frames the camera on the volume, looking from the patient's front (anterior), S up.
@@ -46,10 +51,11 @@ class VolumeRepresentation {
   void applyPreset();
   core::VolumePtr m_volume;
   std::string m_preset = "ct-bone";
-  VtkImage m_vtkImage;
-  vtkSmartPointer<vtkSmartVolumeMapper> m_mapper;
+  bool m_interactive = false;
+  VtkImage m_vtkImage[2];  // still, interactive
+  vtkSmartPointer<vtkSmartVolumeMapper> m_mapper[2];
   vtkSmartPointer<vtkVolumeProperty> m_property;
-  vtkSmartPointer<vtkVolume> m_prop;
+  vtkSmartPointer<vtkVolume> m_prop[2];
   vtkSmartPointer<vtkLineSource> m_axes[3];
   vtkSmartPointer<vtkActor> m_axisActors[3];
 };

@@ -34,6 +34,7 @@ class RenderWidget : public QWidget {
   const QImage& frame() const { return m_frame; }
   // Renders now if a render is pending (tests, screenshots).
   void renderNow();
+  bool renderPending() const { return m_pending; }
   // Where the last frame's time went: bringing the scene up to date (beforeRender: slice
   // sampling, colour mapping), VTK's render (texture upload, drawing), and reading the pixels
   // back into the QImage. All in milliseconds of UI-thread time.
@@ -54,6 +55,11 @@ class RenderWidget : public QWidget {
  protected:
   // Called just before each render: subclasses bring their representations up to date.
   virtual void beforeRender() {}
+  // Produces the frame for a w x h (device pixels) view: by default VTK renders the view's
+  // window here, on the UI thread, and the pixels are read back into frame(). A view whose
+  // frames come from elsewhere (VolumeView's render thread) overrides it and calls setFrame.
+  virtual void renderFrame(int w, int h, double dpr);
+  void setFrame(QImage frame);
   // Called after the frame is painted, in logical pixels: text and marks drawn by Qt.
   virtual void paintOverlay(QPainter& painter) { (void)painter; }
   void paintEvent(QPaintEvent* e) override;
