@@ -86,7 +86,9 @@ SeriesView loadSeriesView(const dicom::SeriesEntry& series, core::ProgressSink& 
   out.warnings = series.warnings;
   dicom::LoadOptions options;
   options.volumeIndex = 0;  // 4D series: the first volume for now
+  progress.checkCancel(0.0, "reading slices");
   auto loaded = dicom::loadSeries(series, progress, options);
+  progress.checkCancel(1.0, "reading slices");
   if (loaded.volumes.empty() || !loaded.volumes.front())
     throw core::Error("loading series '" + series.displayName() + "' gave no volume");
   out.volume = loaded.volumes.front();
@@ -99,6 +101,9 @@ SeriesView loadSeriesView(const dicom::SeriesEntry& series, core::ProgressSink& 
 StudyOpening openDicomStudy(const fs::path& path, core::ProgressSink& progress) {
   StudyOpening out;
   const fs::path root = dicomScanRoot(path);
+  // Cancel is honoured at every stage boundary too (not only where the importer reports), so a
+  // cancelled opening never replaces what the browser and views show.
+  progress.checkCancel(0.0, "scanning DICOM files");
   try {
     core::SubProgress scanning(progress, 0.0, 0.4, "scanning DICOM files");
     out.scan = dicom::scan(root, scanning);
@@ -107,6 +112,7 @@ StudyOpening openDicomStudy(const fs::path& path, core::ProgressSink& progress) 
   } catch (core::Error& e) {
     throw e.addContext("cannot open " + path.string());
   }
+  progress.checkCancel(0.4, "scanning DICOM files");
   out.shown = preferredSeries(out.scan);
   if (out.shown < 0) {
     out.loadError = noSeriesMessage(root, out.scan);
@@ -121,6 +127,7 @@ StudyOpening openDicomStudy(const fs::path& path, core::ProgressSink& progress) 
     out.loadError = e.what();
     out.shown = -1;
   }
+  progress.checkCancel(1.0, "reading slices");
   return out;
 }
 
