@@ -139,7 +139,9 @@ int runConvert(const std::vector<std::string>& argv) {
   if (loaded.volumes.empty()) throw core::Error("series " + series.displayName() + " gave no volume");
   for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
-  // DWI: a table when there are several volumes and any b-value > 0 (dcm2niix's rule).
+  // DWI: a table when there are several volumes and any b-value > 0. (dcm2niix also writes a
+  // placeholder "b=0" table for some single DWI volumes; a table of one volume serves no
+  // pipeline, so we write none.)
   const bool diffusion =
       loaded.volumes.size() > 1 && std::any_of(loaded.meta.begin(), loaded.meta.end(),
                                                [](const dicom::VolumeMeta& m) { return m.bValue && *m.bValue > 0; });
