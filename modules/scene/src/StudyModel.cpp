@@ -360,7 +360,7 @@ QVariant StudyModel::headerData(int section, Qt::Orientation orientation, int ro
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   switch (section) {
     case NameColumn: return tr("Patient / Study / Series");
-    case IdColumn: return tr("ID / Acc. / No.");
+    case IdColumn: return tr("ID / No.");
     case DateColumn: return tr("Date");
     case ModalityColumn: return tr("Modality");
     case KindColumn: return tr("Kind");

@@ -377,7 +377,7 @@ void MainWindow::startStudyOpen(const QString& title, std::function<scene::Study
         if (m_browserDock->isHidden()) {
           m_browserDock->show();
           // Wide enough for name, number, modality and size; the views keep the rest.
-          resizeDocks({m_browserDock}, {std::min(560, width() / 3)}, Qt::Horizontal);
+          resizeDocks({m_browserDock}, {std::min(620, width() * 2 / 5)}, Qt::Horizontal);
         }
         m_thumbnails->start(m_studyModel->scanResult().series, m_studyModel->generation());
         if (!recentPath.isEmpty()) addRecent(recentPath);

@@ -107,6 +107,7 @@ StudyBrowser::StudyBrowser(StudyModel* model, QWidget* parent)
   m_view->setObjectName("StudyTree");
   m_view->setModel(m_proxy);
   m_view->setIconSize(QSize(kIconSize, kIconSize));
+  m_view->setIndentation(14);
   m_view->setUniformRowHeights(false);
   m_view->setAlternatingRowColors(true);
   m_view->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -142,7 +143,8 @@ StudyBrowser::StudyBrowser(StudyModel* model, QWidget* parent)
 
 void StudyBrowser::refresh() {
   m_view->expandAll();
-  const int widths[] = {180, 64, 78, 44, 56, 110};
+  // Name holds two indentation steps, the 48-pixel thumbnail and about 24 characters.
+  const int widths[] = {240, 64, 82, 56, 50, 118};
   for (int c = 0; c < StudyModel::ColumnCount; ++c) m_view->setColumnWidth(c, widths[c]);
   const auto& scan = m_model->scanResult();
   int studies = 0;
