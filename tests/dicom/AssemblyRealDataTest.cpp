@@ -91,6 +91,7 @@ class AssemblyRealDataTest : public QObject {
   void xa30Dwi();
   void geGantryTilt();
   void studyforrestT1Speed();
+  void siemensMosaicDwi();
 
  private:
   // The dcm2niix reference NIfTI of a series folder: the stored one, or (when the snapshot lacks
@@ -290,6 +291,38 @@ void AssemblyRealDataTest::studyforrestT1Speed() {
         static_cast<long long>(scanMs), static_cast<long long>(loadMs));
   QCOMPARE(e.files.size(), std::size_t(384));
   QVERIFY(v.pixelType() != core::PixelType::Float32);
+}
+
+// Two Siemens mosaic DWI files (b=0, b=1000): one tile per slice, placed as dcm2niix places them.
+void AssemblyRealDataTest::siemensMosaicDwi() {
+  const auto b0 = test::sharedData() / "unit_minis/siemens_dwi_0.dcm.gz";
+  const auto b1000 = test::sharedData() / "unit_minis/siemens_dwi_1000.dcm.gz";
+  const QString dcm2niix = QStandardPaths::findExecutable("dcm2niix");
+  if (!fs::exists(b0) || !fs::exists(b1000)) QSKIP("unit_minis is absent");
+  if (dcm2niix.isEmpty() || QStandardPaths::findExecutable("gzip").isEmpty()) QSKIP("dcm2niix or gzip is not on PATH");
+  const auto dir = test::scratchDir("asm_mosaic");
+  for (const auto& [src, name] : {std::pair{b0, "b0.dcm"}, std::pair{b1000, "b1000.dcm"}}) {
+    QProcess gz;
+    gz.setStandardOutputFile(QString::fromStdString((dir / name).string()));
+    gz.start("gzip", {"-dc", QString::fromStdString(src.string())});
+    QVERIFY(gz.waitForFinished(60000) && gz.exitCode() == 0);
+  }
+  const auto e = onlySeries(dir);
+  QCOMPARE(e.kind, dicom::SeriesKind::Diffusion);
+  QCOMPARE(e.volumeCount, std::size_t(2));
+  const auto loaded = dicom::loadSeries(e, NullProgress::instance());
+  const auto& g = loaded.volumes[0]->geometry();
+  qInfo("mosaic: %zu x %zu x %zu tiles, b %g / %g", g.size()[0], g.size()[1], g.size()[2],
+        loaded.meta[0].bValue.value_or(-1), loaded.meta[1].bValue.value_or(-1));
+  QVERIFY(g.size()[2] > 1 && g.size()[0] < 896);
+  const auto out = test::scratchDir("asm_mosaic_ref");
+  const auto r = test::runTool(dcm2niix, {"-z", "n", "-f", "ref", "-o", QString::fromStdString(out.string()),
+                                          QString::fromStdString(dir.string())});
+  QVERIFY2(r.exitCode == 0 && fs::exists(out / "ref.nii"), qPrintable(r.output));
+  const auto ref = test::readNifti(out / "ref.nii");
+  std::string failure;
+  for (std::size_t t = 0; t < 2 && t < ref.dim[3]; ++t)
+    QVERIFY2(compareWithNifti(*loaded.volumes[t], ref, t, 1e-2, 0.5, failure) > 100, failure.c_str());
 }
 
 QTEST_GUILESS_MAIN(AssemblyRealDataTest)
