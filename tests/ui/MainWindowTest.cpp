@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QSignalSpy>
+#include <QPainter>
 #include <QStandardPaths>
 
 
@@ -15,6 +16,7 @@
 #include "fw/ui/MainWindow.h"
 #include "fw/ui/RenderWidget.h"
 #include "fw/ui/SliceView.h"
+#include "fw/ui/ViewAnnotations.h"
 #include "fw/ui/VolumeView.h"
 
 using namespace fw;
@@ -26,7 +28,7 @@ namespace {
 // LPS, inside a 1000 HU shell, on a 96x96x64 grid of 2 x 2 x 2.5 mm, everything else -1000.
 // A small 400 HU cube marks the patient's left-anterior-superior octant, so orientation
 // mistakes show in the screenshot.
-VolumePtr makeTestCt() {
+std::shared_ptr<Volume> makeTestCt() {
   const ImageGeometry g({96, 96, 64}, {2, 2, 2.5}, {-85, -100, -60}, Mat3::identity());
   auto img = allocateImage<ImageI16>(g);
   auto* p = img->GetBufferPointer();
@@ -68,6 +70,8 @@ class MainWindowTest : public QObject {
   void wheelScrollsOneSlice();
   void windowPresetChangesPixels();
   void badFileGivesError();
+  void cornerTextShowsChineseName();
+  void annotationsStayApartAtAnySize();
   void screenshotMatchesBaseline();
   void cleanupTestCase();
 
@@ -192,13 +196,102 @@ void MainWindowTest::badFileGivesError() {
   QVERIFY(m_window->scene()->baseVolume());
 }
 
+void MainWindowTest::cornerTextShowsChineseName() {
+  auto ct = makeTestCt();
+  DicomIdentity id;
+  id.patientName = "\xe5\xbc\xa0^\xe4\xbc\x9f";  // 张^伟 (UTF-8, as the DICOM reader delivers it)
+  id.patientId = "CN-0042";
+  id.patientBirthDate = "19800102";
+  id.patientSex = "F";
+  id.studyDate = "20240115";
+  id.studyDescription = "\xe5\xa4\xb4\xe9\xa2\x85 CT";  // 头颅 CT
+  id.seriesDescription = "Axial 0.625 mm soft tissue kernel with iterative reconstruction, contrast";
+  ct->setIdentity(id);
+  m_window->scene()->setBaseVolume(ct);
+  auto* axial = m_window->sliceView(0);
+  axial->refresh();
+  const QString name = QString::fromUtf8("\xe5\xbc\xa0 \xe4\xbc\x9f");
+  const auto& text = axial->annotations();
+  QVERIFY(!text.corners[int(ui::Corner::UpperLeft)].isEmpty());
+  QCOMPARE(text.corners[int(ui::Corner::UpperLeft)].first(), name);
+  QVERIFY(text.corners[int(ui::Corner::UpperLeft)].join('\n').contains("CN-0042"));
+  QVERIFY(text.corners[int(ui::Corner::UpperRight)].join('\n').contains(QString::fromUtf8("\xe5\xa4\xb4\xe9\xa2\x85")));
+  const ui::AnnotationLayout layout = axial->annotationLayout();
+  QCOMPARE(layout.cornerLines[int(ui::Corner::UpperLeft)].first(), name);  // drawn whole, not elided
+
+  // The name's glyphs are real: with no CJK font, both characters would be the same box.
+  auto glyph = [&](const QString& s) {
+    QImage img(40, 40, QImage::Format_RGB32);
+    img.fill(Qt::black);
+    QPainter p(&img);
+    p.setFont(layout.textFont);
+    p.setPen(Qt::white);
+    p.drawText(img.rect(), Qt::AlignCenter, s);
+    return img;
+  };
+  QVERIFY2(glyph(name.left(1)) != glyph(name.right(1)), "no CJK font: install fonts-noto-cjk");
+
+  // The text is drawn: bright pixels where the name goes, in the view as painted (the VTK
+  // frame has none there: the test object does not reach the corner).
+  axial->renderNow();
+  const QImage shot = axial->grab().toImage();
+  const double dpr = shot.devicePixelRatio();
+  const QRect nameRect = layout.cornerRects[int(ui::Corner::UpperLeft)].intersected(
+      QRect(0, 0, axial->width(), QFontMetrics(layout.textFont).height() + 4));
+  int bright = 0, frameBright = 0;
+  const QImage frame = axial->frame();
+  for (int y = nameRect.top(); y <= nameRect.bottom(); ++y)
+    for (int x = nameRect.left(); x <= nameRect.right(); ++x) {
+      if (qGray(shot.pixel(int(x * dpr), int(y * dpr))) > 150) ++bright;
+      if (qGray(frame.pixel(int(x * dpr), int(y * dpr))) > 150) ++frameBright;
+    }
+  QVERIFY2(bright > 20, qPrintable(QString("only %1 bright pixels in the name's box").arg(bright)));
+  QCOMPARE(frameBright, 0);
+
+  // The long series description is elided, and stops before the top orientation letter.
+  const QRect top = layout.letterRects[int(ui::Edge::Top)];
+  QVERIFY(!top.isNull());
+  QVERIFY(!layout.cornerRects[int(ui::Corner::UpperRight)].intersects(top));
+  QVERIFY(layout.cornerLines[int(ui::Corner::UpperRight)].join('\n').contains(QChar(0x2026)));
+}
+
+void MainWindowTest::annotationsStayApartAtAnySize() {
+  ui::ViewAnnotations text;
+  text.letters[0] = "R";
+  text.letters[1] = "L";
+  text.letters[2] = "A";
+  text.letters[3] = "P";
+  const QString longLine = "A description long enough to cross the whole view at any size whatsoever";
+  for (auto& c : text.corners) c = QStringList{longLine, longLine, longLine, longLine + "\n" + longLine};
+  for (const QSize size : {QSize(700, 475), QSize(320, 240), QSize(160, 120), QSize(120, 90)}) {
+    const auto layout = ui::layoutAnnotations(text, size);
+    std::vector<QRect> rects;
+    for (const QRect& r : layout.letterRects) rects.push_back(r);
+    for (const QRect& r : layout.cornerRects)
+      if (!r.isNull()) rects.push_back(r);
+    for (std::size_t i = 0; i < rects.size(); ++i) {
+      QVERIFY2(QRect(QPoint(0, 0), size).contains(rects[i]), qPrintable(QString("outside at %1x%2").arg(size.width()).arg(size.height())));
+      for (std::size_t j = i + 1; j < rects.size(); ++j)
+        QVERIFY2(!rects[i].intersects(rects[j]),
+                 qPrintable(QString("overlap %1/%2 at %3x%4").arg(i).arg(j).arg(size.width()).arg(size.height())));
+    }
+    // Lines that are drawn are elided, and some are left out when the view is small.
+    for (const auto& lines : layout.cornerLines)
+      for (const QString& l : lines) QVERIFY(l.endsWith(QChar(0x2026)));
+    if (size.height() < 200) QVERIFY(layout.droppedLines > 0);
+  }
+  // A big view shows the lines the corners have room for (5 upper lines at 700x475).
+  QCOMPARE(ui::layoutAnnotations(text, QSize(700, 475)).cornerLines[int(ui::Corner::UpperLeft)].size(), 5);
+}
+
 void MainWindowTest::screenshotMatchesBaseline() {
   auto* scene = m_window->scene();
   scene->setBaseVolume(makeTestCt());
   scene->applyWindowPreset("subdural");
   scene->setCursor({10, -5, 20});
   m_window->volumeView()->resetView();
-  QTest::qWait(800);  // let the 3D view settle to a full-quality frame
+  // The 3D view renders in its own thread: wait for its full-quality frame.
+  QTRY_VERIFY_WITH_TIMEOUT(m_window->volumeView()->isSettled(), 60000);
   const QImage shot = m_window->grab().toImage().convertToFormat(QImage::Format_RGB32);
   const QString dir = QString::fromStdString(test::scratchDir("ui_screenshot").string());
   shot.save(dir + "/mainwindow.png");
