@@ -80,15 +80,41 @@ void SliceRepresentation::update(const core::VolumePtr& volume, const core::Vec3
   m_hActor->SetVisibility(has);
   m_vActor->SetVisibility(has);
   if (!has) {
+    m_sampledVolume.reset();
     m_values.clear();
     m_sliceNumber = m_sliceCount = 0;
     return;
   }
 
   const auto& g = volume->geometry();
-  m_grid = sliceGridFor(g, cursor, m_frame.right, m_frame.up);
-  sampleSlice(*volume, m_grid, Interpolation::Linear, m_values);
+  // Slice number along the voxel axis closest to the normal.
+  const int axis = [&] {
+    int best = 0;
+    for (int a = 1; a < 3; ++a)
+      if (std::abs(core::dot(g.direction().column(a), m_frame.normal)) >
+          std::abs(core::dot(g.direction().column(best), m_frame.normal)))
+        best = a;
+    return best;
+  }();
+  m_sliceCount = static_cast<int>(g.size()[axis]);
+  m_sliceNumber = static_cast<int>(std::floor(g.worldToIndex(cursor)[axis] + 0.5)) + 1;
+  // A cursor move within the plane (a drag in this view) changes only the crosshair: the
+  // slice, its pixels and the texture stay as they are.
+  const double depth = core::dot(cursor, m_frame.normal);
+  const bool samePlane = volume == m_sampledVolume && depth == m_sampledDepth;
+  if (samePlane && window == m_sampledWindow && level == m_sampledLevel) {
+    updateCrosshair();
+    return;
+  }
+  if (!samePlane) {
+    m_grid = sliceGridFor(g, cursor, m_frame.right, m_frame.up);
+    sampleSlice(*volume, m_grid, Interpolation::Linear, m_values);
+  }
   windowToRgba(m_values, window, level, m_rgba);
+  m_sampledVolume = volume;
+  m_sampledDepth = depth;
+  m_sampledWindow = window;
+  m_sampledLevel = level;
 
   // Publish as an RGBA image in view coordinates.
   double x0, y0;
@@ -105,17 +131,6 @@ void SliceRepresentation::update(const core::VolumePtr& volume, const core::Vec3
   scalars->Modified();
   m_image->Modified();
 
-  // Slice number along the voxel axis closest to the normal.
-  const int axis = [&] {
-    int best = 0;
-    for (int a = 1; a < 3; ++a)
-      if (std::abs(core::dot(g.direction().column(a), m_frame.normal)) >
-          std::abs(core::dot(g.direction().column(best), m_frame.normal)))
-        best = a;
-    return best;
-  }();
-  m_sliceCount = static_cast<int>(g.size()[axis]);
-  m_sliceNumber = static_cast<int>(std::floor(g.worldToIndex(cursor)[axis] + 0.5)) + 1;
   updateCrosshair();
 }
 

@@ -24,13 +24,18 @@ const std::vector<VolumePreset>& volumePresets() {
 }
 
 VolumeRepresentation::VolumeRepresentation() {
-  m_property = vtkSmartPointer<vtkVolumeProperty>::New();
-  m_property->SetInterpolationTypeToLinear();
-  m_property->ShadeOn();
-  m_property->SetAmbient(0.25);
-  m_property->SetDiffuse(0.75);
-  m_property->SetSpecular(0.2);
-  m_property->SetSpecularPower(15);
+  for (int l = 0; l < 2; ++l) {
+    m_property[l] = vtkSmartPointer<vtkVolumeProperty>::New();
+    m_property[l]->SetInterpolationTypeToLinear();
+    m_property[l]->SetAmbient(0.25);
+    m_property[l]->SetDiffuse(0.75);
+    m_property[l]->SetSpecular(0.2);
+    m_property[l]->SetSpecularPower(15);
+  }
+  // Shading costs six more texture reads per sample (the gradient): interactive frames go
+  // without it, about four times fewer reads on a software renderer.
+  m_property[0]->ShadeOn();
+  m_property[1]->ShadeOff();
   for (int l = 0; l < 2; ++l) {
     m_mapper[l] = vtkSmartPointer<vtkSmartVolumeMapper>::New();
     m_mapper[l]->SetBlendModeToComposite();
@@ -40,7 +45,7 @@ VolumeRepresentation::VolumeRepresentation() {
     m_mapper[l]->SetInteractiveAdjustSampleDistances(0);
     m_prop[l] = vtkSmartPointer<vtkVolume>::New();
     m_prop[l]->SetMapper(m_mapper[l]);
-    m_prop[l]->SetProperty(m_property);
+    m_prop[l]->SetProperty(m_property[l]);
     m_prop[l]->SetVisibility(false);
   }
 
@@ -144,12 +149,13 @@ void VolumeRepresentation::applyPreset() {
     colour->AddRGBPoint(b, 0.9, 0.87, 0.84);
     colour->AddRGBPoint(hi, 1, 1, 1);
   }
-  m_property->SetScalarOpacity(opacity);
-  m_property->SetColor(colour);
   // Opacity per mm, so thin and thick slices look alike.
-  m_property->SetScalarOpacityUnitDistance(std::min({m_volume->geometry().spacing().x,
-                                                     m_volume->geometry().spacing().y,
-                                                     m_volume->geometry().spacing().z}));
+  const auto sp = m_volume->geometry().spacing();
+  for (auto& property : m_property) {
+    property->SetScalarOpacity(opacity);
+    property->SetColor(colour);
+    property->SetScalarOpacityUnitDistance(std::min({sp.x, sp.y, sp.z}));
+  }
 }
 
 void VolumeRepresentation::setCursor(const core::Vec3& p) {

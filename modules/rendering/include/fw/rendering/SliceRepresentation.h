@@ -57,6 +57,9 @@ class SliceRepresentation {
   SliceGrid m_grid;
   std::vector<float> m_values;
   std::vector<std::uint8_t> m_rgba;
+  // What the current pixels were made from, to skip re-sampling when only the crosshair moves.
+  core::VolumePtr m_sampledVolume;
+  double m_sampledDepth = 0, m_sampledWindow = 0, m_sampledLevel = 0;
   int m_sliceNumber = 0;
   int m_sliceCount = 0;
 

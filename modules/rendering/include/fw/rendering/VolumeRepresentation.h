@@ -4,7 +4,7 @@
 // by the bridge's grid-to-world matrix, so oblique data sits where the slice views show it.
 // Two levels of detail: a still copy and a smaller interactive copy of the volume (built by
 // the caller, see Downsample.h), each with its own mapper so both keep their textures; while
-// the user interacts the interactive one is shown with a coarser ray step.
+// the user interacts the interactive one is shown with a coarser ray step and no shading.
 #include <string>
 #include <vector>
 
@@ -54,7 +54,7 @@ class VolumeRepresentation {
   bool m_interactive = false;
   VtkImage m_vtkImage[2];  // still, interactive
   vtkSmartPointer<vtkSmartVolumeMapper> m_mapper[2];
-  vtkSmartPointer<vtkVolumeProperty> m_property;
+  vtkSmartPointer<vtkVolumeProperty> m_property[2];  // still (shaded), interactive (unshaded)
   vtkSmartPointer<vtkVolume> m_prop[2];
   vtkSmartPointer<vtkLineSource> m_axes[3];
   vtkSmartPointer<vtkActor> m_axisActors[3];
