@@ -486,6 +486,11 @@ void ScanTest::nonImageObjectsNoted() {
   VERIFY_SHOW(anyContains(r.notes, "PresentationState", "pr.dcm"), all);
   VERIFY_SHOW(anyContains(r.notes, "KeyObject", "ko.dcm"), all);
   VERIFY_SHOW(anyContains(r.notes, "StructureSet", "rtstruct.dcm"), all);
+  // In words a radiologist knows, not only DCMTK's class names.
+  VERIFY_SHOW(anyContains(r.notes, "structured report", "sr.dcm"), all);
+  VERIFY_SHOW(anyContains(r.notes, "presentation state", "pr.dcm"), all);
+  VERIFY_SHOW(anyContains(r.notes, "key object selection", "ko.dcm"), all);
+  VERIFY_SHOW(anyContains(r.notes, "RT structure set", "rtstruct.dcm"), all);
 }
 
 void ScanTest::unreadableFilesHaveReasons() {

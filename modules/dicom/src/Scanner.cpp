@@ -165,21 +165,6 @@ class FolderWalker {
   std::size_t m_ticks = 0, m_duplicateFiles = 0;
 };
 
-// readSliceHeader() calls a file "not an image (<SOP class>)" when Rows/Columns are absent. For
-// an image SOP class (CT, MR, ...) that means a damaged or truncated header (a file cut between
-// two elements parses cleanly), not a report or presentation state: skip it with that reason.
-void reclassifyImageWithoutImageAttributes(HeaderResult& r) {
-  if (!r.nonImage) return;
-  const auto open = r.skipReason.find('(');
-  const auto close = r.skipReason.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close <= open) return;
-  const std::string what = r.skipReason.substr(open + 1, close - open - 1);
-  const char* uid = dcmFindUIDFromName(what.c_str());
-  if (!dcmIsImageStorageSOPClassUID(uid ? uid : what.c_str())) return;
-  r.nonImage = false;
-  r.skipReason = "truncated or damaged header: an image (" + what + ") without Rows/Columns";
-}
-
 // Reads one header; never throws.
 HeaderResult readOne(const Candidate& c) {
   HeaderResult r;
@@ -196,7 +181,6 @@ HeaderResult readOne(const Candidate& c) {
     r = HeaderResult{};
     r.skipReason = "cannot read the header (unknown error)";
   }
-  reclassifyImageWithoutImageAttributes(r);
   if (r.headers.empty() && r.skipReason == "not a DICOM file" && ::access(c.path.c_str(), R_OK) != 0)
     r.skipReason = std::string("cannot be opened (") + std::strerror(errno) + ")";
   return r;

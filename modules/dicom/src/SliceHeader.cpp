@@ -246,6 +246,19 @@ void locatePixelData(const std::filesystem::path& file, SliceHeader& h) {
   }
 }
 
+// What a non-image object is, in words a user knows ("structured report"), with DCMTK's
+// SOP class name as a fallback.
+std::string describeNonImage(const std::string& modality, const std::string& sopClassName) {
+  static const std::pair<const char*, const char*> kinds[] = {
+      {"SR", "structured report"},        {"PR", "presentation state"},     {"KO", "key object selection"},
+      {"RTSTRUCT", "RT structure set"},   {"RTPLAN", "RT plan"},            {"RTRECORD", "RT treatment record"},
+      {"SEG", "segmentation"},            {"REG", "spatial registration"},  {"DOC", "encapsulated document"},
+      {"FID", "fiducials"},               {"RWV", "real world value map"},  {"PLAN", "plan"}};
+  for (const auto& [code, text] : kinds)
+    if (modality == code) return std::string(text) + ", " + sopClassName;
+  return sopClassName;
+}
+
 }  // namespace
 
 bool looksLikeDicom(const std::filesystem::path& file) {
@@ -279,7 +292,14 @@ HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& fil
   if (!rows || !cols || *rows == 0 || *cols == 0) {
     const std::string cls = getStringOr(ds, DCM_SOPClassUID, mediaClass);
     const char* name = dcmFindNameOfUID(cls.c_str(), nullptr);
-    r.skipReason = "not an image (" + std::string(name ? name : cls.empty() ? "no SOP class" : cls.c_str()) + ")";
+    const std::string what = name ? name : cls.empty() ? "no SOP class" : cls;
+    if (!cls.empty() && dcmIsImageStorageSOPClassUID(cls.c_str())) {
+      // An image class without Rows/Columns: the file was cut between two header elements
+      // (which parses cleanly), not a report or presentation state to ignore.
+      r.skipReason = "truncated or damaged header: an image (" + what + ") without Rows/Columns";
+      return r;
+    }
+    r.skipReason = "not an image (" + describeNonImage(getStringOr(ds, DCM_Modality), what) + ")";
     r.nonImage = !cls.empty();
     return r;
   }
