@@ -117,6 +117,7 @@ class StudyBrowserTest : public QObject {
   void errorNamesSeriesAndFile();
   void cancelKeepsOldContent();
   void chineseNames();
+  void folderWithoutDicomExplainsWhy();
   void cleanupTestCase();
 
  private:
@@ -457,6 +458,25 @@ void StudyBrowserTest::chineseNames() {
   const QString dir = QString::fromStdString(test::scratchDir("ui_studybrowser_shots").string());
   QVERIFY(m_window->grab().save(dir + "/chinese-names.png"));
   QVERIFY(m_window->studyBrowser()->grab().save(dir + "/chinese-names-browser.png"));
+}
+
+void StudyBrowserTest::folderWithoutDicomExplainsWhy() {
+  const fs::path dir = test::scratchDir("ui_studybrowser_nodicom");
+  std::ofstream(dir / "notes.txt") << "nothing to see\n";
+  const auto before = m_window->scene()->baseVolume();
+  QSignalSpy done(m_window, &ui::MainWindow::loadFinished);
+  m_window->openPath(QString::fromStdString(dir.string()));
+  QVERIFY(done.wait(30000));
+  QCOMPARE(done.first().at(0).toBool(), false);
+  const QString error = done.first().at(1).toString();
+  QVERIFY2(error.contains("no DICOM image series") && error.contains("notes.txt"), qPrintable(error));
+  // The banner says so, the browser shows what was skipped and why, the views keep their volume.
+  QCOMPARE(m_window->noticeBanner()->level(), ui::NoticeBanner::Level::Error);
+  QVERIFY(m_window->noticeBanner()->text().contains("no DICOM image series"));
+  QCOMPARE(m_window->studyModel()->seriesCount(), 0);
+  QCOMPARE(m_window->studyBrowser()->skippedSummary(), QString("1 file skipped"));
+  QCOMPARE(m_window->scene()->baseVolume(), before);
+  QVERIFY(QApplication::activeModalWidget() == nullptr);
 }
 
 void StudyBrowserTest::cleanupTestCase() { delete m_window; }

@@ -366,8 +366,8 @@ void MainWindow::startStudyOpen(const QString& title, std::function<scene::Study
           if (error.isEmpty()) {
             statusBar()->showMessage(tr("Opening cancelled"), 5000);
           } else {
+            // In the banner, not a dialog: the user keeps working with what is shown.
             m_notice->showNotice(NoticeBanner::Level::Error, tr("Cannot open %1").arg(source), {error});
-            if (isVisible() && !property("batchMode").toBool()) QMessageBox::warning(this, tr("Cannot open"), error);
           }
           emit loadFinished(false, error.isEmpty() ? tr("cancelled") : error);
           return;

@@ -143,9 +143,12 @@ StudyBrowser::StudyBrowser(StudyModel* model, QWidget* parent)
 
 void StudyBrowser::refresh() {
   m_view->expandAll();
-  // Name holds two indentation steps, the 48-pixel thumbnail and about 24 characters.
-  const int widths[] = {240, 64, 82, 56, 50, 118};
-  for (int c = 0; c < StudyModel::ColumnCount; ++c) m_view->setColumnWidth(c, widths[c]);
+  if (!m_columnsSized) {  // once: later scans keep the widths the user chose
+    // Name holds two indentation steps, the 48-pixel thumbnail and about 24 characters.
+    const int widths[] = {240, 64, 82, 56, 50, 118};
+    for (int c = 0; c < StudyModel::ColumnCount; ++c) m_view->setColumnWidth(c, widths[c]);
+    m_columnsSized = true;
+  }
   const auto& scan = m_model->scanResult();
   int studies = 0;
   for (int p = 0; p < m_model->rowCount(); ++p) studies += m_model->rowCount(m_model->index(p, 0));

@@ -59,6 +59,7 @@ class StudyBrowser : public QWidget {
   QLabel* m_summary;
   QLabel* m_skipped;
   QDialog* m_skippedDialog = nullptr;
+  bool m_columnsSized = false;
 };
 
 }  // namespace fw::ui
