@@ -29,7 +29,8 @@ VolumePtr ramp(const ImageGeometry& g) {
   const auto& s = g.size();
   for (std::size_t k = 0; k < s[2]; ++k)
     for (std::size_t j = 0; j < s[1]; ++j)
-      for (std::size_t i = 0; i < s[0]; ++i) p[i + s[0] * (j + s[1] * k)] = float(i + 100 * j + 10000 * k);
+      for (std::size_t i = 0; i < s[0]; ++i)
+        p[i + s[0] * (j + s[1] * k)] = float(i + 100 * j + 10000 * k);
   auto v = std::make_shared<Volume>(img, Modality::MR);
   DicomIdentity id;
   id.patientName = "Zhang^Wei";
@@ -91,7 +92,12 @@ void DownsampleTest::obliqueCopyKeepsWorldPlacementAndMeans() {
         const Vec3 idx = g.worldToIndex(w);
         const double expected = idx.x + 100 * idx.y + 10000 * idx.z;
         QVERIFY2(std::abs(d->valueAt(I, J, K) - expected) < 1e-3,
-                 qPrintable(QString("block %1,%2,%3: %4 vs %5").arg(I).arg(J).arg(K).arg(d->valueAt(I, J, K)).arg(expected)));
+                 qPrintable(QString("block %1,%2,%3: %4 vs %5")
+                                .arg(I)
+                                .arg(J)
+                                .arg(K)
+                                .arg(d->valueAt(I, J, K))
+                                .arg(expected)));
       }
 }
 

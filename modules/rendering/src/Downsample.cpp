@@ -31,7 +31,8 @@ std::array<std::size_t, 3> downsampleFactors(const core::ImageGeometry& g, std::
 namespace {
 
 template <class T>
-core::Volume::ImageVariant average(const T* src, const core::ImageGeometry& g, const std::array<std::size_t, 3>& f,
+core::Volume::ImageVariant average(const T* src, const core::ImageGeometry& g,
+                                   const std::array<std::size_t, 3>& f,
                                    core::ProgressSink* progress) {
   std::array<std::size_t, 3> n;
   for (int a = 0; a < 3; ++a) n[a] = (g.size()[a] + f[a] - 1) / f[a];
@@ -40,8 +41,8 @@ core::Volume::ImageVariant average(const T* src, const core::ImageGeometry& g, c
   for (int a = 0; a < 3; ++a) firstCentre[a] = (std::min(f[a], g.size()[a]) - 1) / 2.0;
   const core::Vec3 origin = g.indexToWorld(firstCentre);
   const core::ImageGeometry out({n[0], n[1], n[2]},
-                                {g.spacing().x * f[0], g.spacing().y * f[1], g.spacing().z * f[2]}, origin,
-                                g.direction());
+                                {g.spacing().x * f[0], g.spacing().y * f[1], g.spacing().z * f[2]},
+                                origin, g.direction());
   using ImageT = itk::Image<T, 3>;
   auto img = core::allocateImage<ImageT>(out);
   T* dst = img->GetBufferPointer();
@@ -64,8 +65,10 @@ core::Volume::ImageVariant average(const T* src, const core::ImageGeometry& g, c
       T* out = dst + (K * n[1] + J) * n[0];
       for (std::size_t I = 0; I < n[0]; ++I) {
         const double mean = sums[I] / std::max(1, counts[I]);
-        if constexpr (std::is_integral_v<T>) out[I] = static_cast<T>(std::lround(mean));
-        else out[I] = static_cast<T>(mean);
+        if constexpr (std::is_integral_v<T>)
+          out[I] = static_cast<T>(std::lround(mean));
+        else
+          out[I] = static_cast<T>(mean);
       }
     }
   }

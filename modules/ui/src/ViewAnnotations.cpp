@@ -12,8 +12,12 @@ namespace {
 constexpr int kMargin = 4;  // from the view's edges
 constexpr int kGap = 6;     // between a corner block and a letter
 
-int idx(Edge e) { return static_cast<int>(e); }
-int idx(Corner c) { return static_cast<int>(c); }
+int idx(Edge e) {
+  return static_cast<int>(e);
+}
+int idx(Corner c) {
+  return static_cast<int>(c);
+}
 }  // namespace
 
 AnnotationLayout layoutAnnotations(const ViewAnnotations& text, const QSize& size) {
@@ -48,8 +52,9 @@ AnnotationLayout layoutAnnotations(const ViewAnnotations& text, const QSize& siz
   // ...and out of the band at mid-height that holds the side letters.
   const int sideTop = std::min(out.letterRects[0].isNull() ? h / 2 : out.letterRects[0].top(),
                                out.letterRects[1].isNull() ? h / 2 : out.letterRects[1].top());
-  const int sideBottom = std::max(out.letterRects[0].isNull() ? h / 2 : out.letterRects[0].bottom() + 1,
-                                  out.letterRects[1].isNull() ? h / 2 : out.letterRects[1].bottom() + 1);
+  const int sideBottom =
+      std::max(out.letterRects[0].isNull() ? h / 2 : out.letterRects[0].bottom() + 1,
+               out.letterRects[1].isNull() ? h / 2 : out.letterRects[1].bottom() + 1);
   const int lineH = tm.height();
   const int upperFit = std::max(0, (sideTop - kGap - kMargin) / lineH);
   const int lowerFit = std::max(0, (h - kMargin - (sideBottom + kGap)) / lineH);
@@ -99,7 +104,8 @@ void drawAnnotations(QPainter& p, const AnnotationLayout& layout) {
   p.setFont(layout.letterFont);
   for (int e = 0; e < 4; ++e)
     if (!layout.letterRects[e].isNull())
-      outlinedText(p, layout.letterRects[e], Qt::AlignCenter, layout.letters[e], QColor(242, 204, 77));
+      outlinedText(p, layout.letterRects[e], Qt::AlignCenter, layout.letters[e],
+                   QColor(242, 204, 77));
   p.setFont(layout.textFont);
   const int lineH = QFontMetrics(layout.textFont).height();
   for (int c = 0; c < 4; ++c) {
@@ -108,7 +114,8 @@ void drawAnnotations(QPainter& p, const AnnotationLayout& layout) {
     const bool left = c == idx(Corner::UpperLeft) || c == idx(Corner::LowerLeft);
     for (int i = 0; i < lines.size(); ++i) {
       const QRect r(box.left(), box.top() + i * lineH, box.width(), lineH);
-      outlinedText(p, r, (left ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter, lines[i], QColor(222, 222, 222));
+      outlinedText(p, r, (left ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter, lines[i],
+                   QColor(222, 222, 222));
     }
   }
   p.restore();

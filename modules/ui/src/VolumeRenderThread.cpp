@@ -99,8 +99,10 @@ void VolumeRenderThread::run() {
     double prepareMs = 0;
     if (r.volume != current) {
       try {
-        core::VolumePtr still = rendering::downsampleForRendering(r.volume, kStillVoxels, &stopFlag);
-        core::VolumePtr interactive = rendering::downsampleForRendering(still, kInteractiveVoxels, &stopFlag);
+        core::VolumePtr still =
+            rendering::downsampleForRendering(r.volume, kStillVoxels, &stopFlag);
+        core::VolumePtr interactive =
+            rendering::downsampleForRendering(still, kInteractiveVoxels, &stopFlag);
         rep.setVolume(r.volume, still, interactive);
       } catch (const core::Cancelled&) {
         break;

@@ -48,7 +48,8 @@ class VolumeRenderThread : public QThread {
  signals:
   // `frame` has the request's size (interactive: half of it); renderMs is the render and
   // read-back time in this thread, prepareMs the copies' build time when the volume changed.
-  void frameReady(const QImage& frame, bool interactive, double renderMs, double prepareMs, quint64 serial);
+  void frameReady(const QImage& frame, bool interactive, double renderMs, double prepareMs,
+                  quint64 serial);
 
  protected:
   void run() override;

@@ -14,7 +14,8 @@ namespace fw::rendering {
 
 // Integer block factors per axis (each >= 1) for at most maxVoxels voxels, as even as the
 // spacing allows (the finest axis is reduced first).
-std::array<std::size_t, 3> downsampleFactors(const core::ImageGeometry& geometry, std::size_t maxVoxels);
+std::array<std::size_t, 3> downsampleFactors(const core::ImageGeometry& geometry,
+                                             std::size_t maxVoxels);
 
 // The volume itself when it is small enough; otherwise a block-averaged copy of the same pixel
 // type, modality and identity. Checks `progress` for cancel between slabs (throws

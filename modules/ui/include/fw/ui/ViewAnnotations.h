@@ -29,11 +29,11 @@ struct ViewAnnotations {
 struct AnnotationLayout {
   QFont textFont;
   QFont letterFont;
-  QString letters[4];           // by Edge
-  QRect letterRects[4];         // by Edge; empty when the letter is empty
-  QStringList cornerLines[4];   // by Corner: the lines as drawn (elided, only those that fit)
-  QRect cornerRects[4];         // by Corner: bounding box of the lines as drawn
-  int droppedLines = 0;         // lines left out for lack of room (all corners)
+  QString letters[4];          // by Edge
+  QRect letterRects[4];        // by Edge; empty when the letter is empty
+  QStringList cornerLines[4];  // by Corner: the lines as drawn (elided, only those that fit)
+  QRect cornerRects[4];        // by Corner: bounding box of the lines as drawn
+  int droppedLines = 0;        // lines left out for lack of room (all corners)
 };
 
 // Lays out `text` in a view of `size` logical pixels. Font sizes follow the view height
