@@ -16,8 +16,9 @@ using scene::StudyModel;
 
 namespace {
 
-dicom::SeriesEntry entry(const std::string& patient, const std::string& id, const std::string& study, int number,
-                         const std::string& modality, std::size_t n, std::size_t slices, std::size_t volumes = 1) {
+dicom::SeriesEntry entry(const std::string& patient, const std::string& id,
+                         const std::string& study, int number, const std::string& modality,
+                         std::size_t n, std::size_t slices, std::size_t volumes = 1) {
   dicom::SeriesEntry e;
   e.identity.patientName = patient;
   e.identity.patientId = id;
@@ -76,7 +77,8 @@ void StudyModelTest::personNames() {
   // Alphabetic, ideographic and phonetic groups (PS3.5 6.2.1.2): all shown.
   QCOMPARE(StudyModel::personName("Yamada^Tarou=山田^太郎=やまだ^たろう"),
            QString::fromUtf8("Yamada, Tarou = 山田太郎 = やまだたろう"));
-  QCOMPARE(StudyModel::personName("Hong^Gildong=洪^吉洞=홍^길동"), QString::fromUtf8("Hong, Gildong = 洪吉洞 = 홍길동"));
+  QCOMPARE(StudyModel::personName("Hong^Gildong=洪^吉洞=홍^길동"),
+           QString::fromUtf8("Hong, Gildong = 洪吉洞 = 홍길동"));
   QCOMPARE(StudyModel::personName("=王^小明"), QString::fromUtf8("王小明"));
 }
 
@@ -85,7 +87,8 @@ void StudyModelTest::datesAndSizes() {
   QCOMPARE(StudyModel::date("2024"), QString("2024"));
   QCOMPARE(StudyModel::date("2024030x"), QString("2024030x"));
   QCOMPARE(StudyModel::sizeText(entry("A", "1", "1", 1, "CT", 512, 120)), QString("512x512x120"));
-  QCOMPARE(StudyModel::sizeText(entry("A", "1", "1", 1, "MR", 64, 36, 80)), QString("64x64x36 x 80 vol"));
+  QCOMPARE(StudyModel::sizeText(entry("A", "1", "1", 1, "MR", 64, 36, 80)),
+           QString("64x64x36 x 80 vol"));
   auto bad = entry("A", "1", "1", 1, "CT", 512, 0);
   bad.kind = dicom::SeriesKind::NotAssembled;
   bad.geometry.reset();
@@ -191,7 +194,8 @@ void StudyModelTest::dragData() {
   QVERIFY(!(m.flags(m.index(0, 0)) & Qt::ItemIsDragEnabled));
   std::unique_ptr<QMimeData> mime(m.mimeData({m.indexOfSeries(2, StudyModel::SizeColumn)}));
   QVERIFY(mime);
-  QCOMPARE(QString::fromUtf8(mime->data(StudyModel::seriesMimeType())), QString("%1 2").arg(m.generation()));
+  QCOMPARE(QString::fromUtf8(mime->data(StudyModel::seriesMimeType())),
+           QString("%1 2").arg(m.generation()));
   QVERIFY(!m.mimeData({m.index(0, 0)}));  // patients are not dragged
 }
 

@@ -6,6 +6,8 @@
 // names read back as the right Unicode text (ISO_IR 192 and GB18030).
 #include <QtTest>
 
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <QApplication>
 #include <QDockWidget>
 #include <QLabel>
@@ -18,8 +20,6 @@
 #include <QToolButton>
 #include <QTreeView>
 #include <QTreeWidget>
-#include <dcmtk/dcmdata/dcdeftag.h>
-#include <dcmtk/dcmdata/dcfilefo.h>
 #include <fstream>
 
 #include "TestData.h"
@@ -42,8 +42,8 @@ namespace {
 
 // A block of `value` in the middle third of an otherwise `background` volume, so thumbnails
 // have something to show.
-VolumePtr makeVolume(std::size_t nx, std::size_t ny, std::size_t nz, Modality modality, std::int16_t background,
-                     std::int16_t value) {
+VolumePtr makeVolume(std::size_t nx, std::size_t ny, std::size_t nz, Modality modality,
+                     std::int16_t background, std::int16_t value) {
   const ImageGeometry g({nx, ny, nz}, {2, 2, 3}, {-double(nx), -double(ny), 0}, Mat3::identity());
   auto img = allocateImage<ImageI16>(g);
   auto* p = img->GetBufferPointer();
@@ -56,8 +56,9 @@ VolumePtr makeVolume(std::size_t nx, std::size_t ny, std::size_t nz, Modality mo
   return std::make_shared<Volume>(img, modality, modality == Modality::CT ? "HU" : "");
 }
 
-DicomIdentity identity(const std::string& patient, const std::string& id, const std::string& studyUid,
-                       const std::string& studyDescription, int number, const std::string& description) {
+DicomIdentity identity(const std::string& patient, const std::string& id,
+                       const std::string& studyUid, const std::string& studyDescription, int number,
+                       const std::string& description) {
   DicomIdentity d;
   d.patientName = patient;
   d.patientId = id;
@@ -73,8 +74,8 @@ DicomIdentity identity(const std::string& patient, const std::string& id, const 
   return d;
 }
 
-std::vector<fs::path> write(const std::vector<VolumePtr>& volumes, Modality modality, const DicomIdentity& id,
-                            const fs::path& folder) {
+std::vector<fs::path> write(const std::vector<VolumePtr>& volumes, Modality modality,
+                            const DicomIdentity& id, const fs::path& folder) {
   dicom::SeriesWriteOptions o;
   o.modality = modality;
   o.identity = id;
@@ -142,18 +143,22 @@ void StudyBrowserTest::initTestCase() {
         identity(patient, "P1", m_studyUid, "Head", 2, "Head CT"), m_root / "ct");
   // 2) a 4D MR (BOLD-like), 16x16x6 x 3 volumes.
   std::vector<VolumePtr> bold;
-  for (int v = 0; v < 3; ++v) bold.push_back(makeVolume(16, 16, 6, Modality::MR, 100, std::int16_t(400 + v)));
-  write(bold, Modality::MR, identity(patient, "P1", m_studyUid, "Head", 5, "fMRI rest"), m_root / "bold");
+  for (int v = 0; v < 3; ++v)
+    bold.push_back(makeVolume(16, 16, 6, Modality::MR, 100, std::int16_t(400 + v)));
+  write(bold, Modality::MR, identity(patient, "P1", m_studyUid, "Head", 5, "fMRI rest"),
+        m_root / "bold");
   // 3) a tilted CT: shift each slice 0.3 mm in x per mm of z (gantry tilt of about 16.7 degrees).
-  const auto tilted = write({makeVolume(20, 20, 8, Modality::CT, -1000, 300)}, Modality::CT,
-                            identity(patient, "P1", m_studyUid, "Head", 3, "Tilted CT"), m_root / "tilt");
+  const auto tilted =
+      write({makeVolume(20, 20, 8, Modality::CT, -1000, 300)}, Modality::CT,
+            identity(patient, "P1", m_studyUid, "Head", 3, "Tilted CT"), m_root / "tilt");
   for (const auto& f : tilted)
     editFile(f, [](DcmDataset& ds) {
       Float64 x = 0, y = 0, z = 0;
       ds.findAndGetFloat64(DCM_ImagePositionPatient, x, 0);
       ds.findAndGetFloat64(DCM_ImagePositionPatient, y, 1);
       ds.findAndGetFloat64(DCM_ImagePositionPatient, z, 2);
-      const QString ipp = QString("%1\\%2\\%3").arg(x + 0.3 * z, 0, 'f', 4).arg(y, 0, 'f', 4).arg(z, 0, 'f', 4);
+      const QString ipp =
+          QString("%1\\%2\\%3").arg(x + 0.3 * z, 0, 'f', 4).arg(y, 0, 'f', 4).arg(z, 0, 'f', 4);
       ds.putAndInsertString(DCM_ImagePositionPatient, ipp.toLatin1().constData());
     });
   // 4) a CT with a missing slice: the importer fills the gap and warns.
@@ -168,14 +173,16 @@ void StudyBrowserTest::initTestCase() {
 
   // Chinese names: one series in UTF-8 (ISO_IR 192, as written), one re-encoded to GB18030.
   write({makeVolume(16, 16, 4, Modality::CT, -1000, 50)}, Modality::CT,
-        identity("王^小明", "CN-UTF8", "1.2.826.0.1.3680043.10.1337.2", "头部平扫", 1, "头部 CT"), m_cjk / "utf8");
-  const auto gb = write({makeVolume(16, 16, 4, Modality::CT, -1000, 50)}, Modality::CT,
-                        identity("PLACEHOLDER", "CN-GB", "1.2.826.0.1.3680043.10.1337.3", "PLACEHOLDER", 1, "CT"),
-                        m_cjk / "gb18030");
+        identity("王^小明", "CN-UTF8", "1.2.826.0.1.3680043.10.1337.2", "头部平扫", 1, "头部 CT"),
+        m_cjk / "utf8");
+  const auto gb = write(
+      {makeVolume(16, 16, 4, Modality::CT, -1000, 50)}, Modality::CT,
+      identity("PLACEHOLDER", "CN-GB", "1.2.826.0.1.3680043.10.1337.3", "PLACEHOLDER", 1, "CT"),
+      m_cjk / "gb18030");
   for (const auto& f : gb)
     editFile(f, [](DcmDataset& ds) {
       ds.putAndInsertString(DCM_SpecificCharacterSet, "GB18030");
-      ds.putAndInsertString(DCM_PatientName, "\xcd\xf5^\xd0\xa1\xc3\xf7");   // 王^小明
+      ds.putAndInsertString(DCM_PatientName, "\xcd\xf5^\xd0\xa1\xc3\xf7");  // 王^小明
       ds.putAndInsertString(DCM_StudyDescription, "\xcd\xb7\xb2\xbf\xc6\xbd\xc9\xa8");  // 头部平扫
     });
 
@@ -245,7 +252,8 @@ void StudyBrowserTest::scanFillsTree() {
   const QStringList gapWarnings = child(m, study, 2).data(StudyModel::WarningsRole).toStringList();
   QVERIFY2(gapWarnings.join(' ').contains("missing"), qPrintable(gapWarnings.join('\n')));
   QVERIFY(child(m, study, 2).data(Qt::ToolTipRole).toString().contains("missing"));
-  QVERIFY(child(m, study, 1).data(StudyModel::WarningsRole).toStringList().join(' ').contains("tilt"));
+  QVERIFY(
+      child(m, study, 1).data(StudyModel::WarningsRole).toStringList().join(' ').contains("tilt"));
   QVERIFY(child(m, study, 0).data(StudyModel::WarningsRole).toStringList().isEmpty());
   QVERIFY(child(m, study, 3).data(StudyModel::WarningsRole).toStringList().isEmpty());
 }
@@ -261,16 +269,21 @@ void StudyBrowserTest::thumbnailsArrive() {
   const QByteArray grey = ct.data(StudyModel::ThumbnailRole).toByteArray();
   QCOMPARE(grey.size(), size.width() * size.height());
   // The bright block is in the middle, the background dark.
-  const auto at = [&](int x, int y) { return static_cast<unsigned char>(grey[y * size.width() + x]); };
-  QVERIFY2(at(20, 16) > 200 && at(2, 2) < 50, qPrintable(QString("%1 %2").arg(at(20, 16)).arg(at(2, 2))));
+  const auto at = [&](int x, int y) {
+    return static_cast<unsigned char>(grey[y * size.width() + x]);
+  };
+  QVERIFY2(at(20, 16) > 200 && at(2, 2) < 50,
+           qPrintable(QString("%1 %2").arg(at(20, 16)).arg(at(2, 2))));
   // The view shows it as a pixmap; series with warnings get a badge in its corner.
   const QImage plain = ct.data(Qt::DecorationRole).value<QPixmap>().toImage();
   QCOMPARE(plain.size(), QSize(48, 48));
   QVERIFY(!seriesIndexNamed("fMRI rest").data(StudyModel::ThumbnailSizeRole).toSize().isEmpty());
-  const QImage badged = seriesIndexNamed("Gap CT").data(Qt::DecorationRole).value<QPixmap>().toImage();
+  const QImage badged =
+      seriesIndexNamed("Gap CT").data(Qt::DecorationRole).value<QPixmap>().toImage();
   QCOMPARE(badged.size(), QSize(48, 48));
   const QRgb corner = badged.pixel(40, 40);
-  QVERIFY2(qRed(corner) != qGreen(corner) || qGreen(corner) != qBlue(corner), "no coloured warning badge");
+  QVERIFY2(qRed(corner) != qGreen(corner) || qGreen(corner) != qBlue(corner),
+           "no coloured warning badge");
   QCOMPARE(qRed(plain.pixel(40, 40)), qGreen(plain.pixel(40, 40)));
 }
 
@@ -307,8 +320,10 @@ void StudyBrowserTest::filterAndSort() {
   QCOMPARE(child(m, s2, 0, StudyModel::IdColumn).data().toString(), QString("6"));
   QCOMPARE(child(m, s2, 4, StudyModel::IdColumn).data().toString(), QString("2"));
   browser->view()->sortByColumn(StudyModel::SizeColumn, Qt::AscendingOrder);
-  QCOMPARE(child(m, s2, 0, StudyModel::NameColumn).data().toString(), QString("Broken CT"));  // 1280 voxels
-  QCOMPARE(child(m, s2, 4, StudyModel::NameColumn).data().toString(), QString("Head CT"));  // 15360 voxels
+  QCOMPARE(child(m, s2, 0, StudyModel::NameColumn).data().toString(),
+           QString("Broken CT"));  // 1280 voxels
+  QCOMPARE(child(m, s2, 4, StudyModel::NameColumn).data().toString(),
+           QString("Head CT"));  // 15360 voxels
   browser->view()->sortByColumn(StudyModel::IdColumn, Qt::AscendingOrder);
   QCOMPARE(child(m, s2, 0, StudyModel::NameColumn).data().toString(), QString("Head CT"));
 }
@@ -365,7 +380,8 @@ void StudyBrowserTest::dragSeriesOntoViews() {
   // Over the browser itself a series is not accepted (only the views take it).
   auto* tree = m_window->studyBrowser()->view();
   const QPointF overTree = tree->mapTo(m_window, QPoint(10, 10));
-  QDragMoveEvent moveTree(overTree.toPoint(), Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+  QDragMoveEvent moveTree(overTree.toPoint(), Qt::CopyAction, mime.get(), Qt::LeftButton,
+                          Qt::NoModifier);
   QApplication::sendEvent(m_window, &moveTree);
   QVERIFY(!moveTree.isAccepted());
   QSignalSpy done(m_window, &ui::MainWindow::loadFinished);
@@ -386,7 +402,8 @@ void StudyBrowserTest::warningsShownInBannerAndRow() {
   auto* banner = m_window->noticeBanner();
   QVERIFY(banner->isVisible());
   QCOMPARE(banner->level(), ui::NoticeBanner::Level::Warning);
-  QVERIFY2(banner->text().contains("Tilted CT") && banner->text().contains("gantry tilt"), qPrintable(banner->text()));
+  QVERIFY2(banner->text().contains("Tilted CT") && banner->text().contains("gantry tilt"),
+           qPrintable(banner->text()));
   // Kept in the row: warnings role, tooltip, and a badge on the thumbnail.
   const QModelIndex row = seriesIndexNamed("Tilted CT");
   QVERIFY(row.data(StudyModel::WarningsRole).toStringList().join(' ').contains("gantry tilt"));
@@ -410,13 +427,18 @@ void StudyBrowserTest::errorNamesSeriesAndFile() {
   QVERIFY(done.wait(30000));
   QCOMPARE(done.first().at(0).toBool(), false);
   const QString error = done.first().at(1).toString();
-  QVERIFY2(error.contains("Broken CT") && error.contains(QString::fromStdString(victim.filename().string())), qPrintable(error));
+  QVERIFY2(error.contains("Broken CT") &&
+               error.contains(QString::fromStdString(victim.filename().string())),
+           qPrintable(error));
   auto* banner = m_window->noticeBanner();
   QVERIFY(banner->isVisible());
   QCOMPARE(banner->level(), ui::NoticeBanner::Level::Error);
   QVERIFY(banner->text().contains("Broken CT"));
   QCOMPARE(seriesIndexNamed("Broken CT").data(StudyModel::ErrorRole).toString(), error);
-  QVERIFY(seriesIndexNamed("Broken CT").data(Qt::ToolTipRole).toString().contains(victim.filename().string().c_str()));
+  QVERIFY(seriesIndexNamed("Broken CT")
+              .data(Qt::ToolTipRole)
+              .toString()
+              .contains(victim.filename().string().c_str()));
   QCOMPARE(m_window->scene()->baseVolume(), before);  // the views keep what they showed
 }
 
@@ -429,7 +451,8 @@ void StudyBrowserTest::cancelKeepsOldContent() {
   // Cancel as the job starts (JobRunner emits started() inside start()): the small test
   // study would otherwise be scanned and loaded before a later cancel() could arrive.
   auto* jobs = m_window->jobs();
-  const auto connection = connect(jobs, &scene::JobRunner::started, jobs, &scene::JobRunner::cancel);
+  const auto connection =
+      connect(jobs, &scene::JobRunner::started, jobs, &scene::JobRunner::cancel);
   m_window->openPath(QString::fromStdString(m_cjk.string()));
   disconnect(connection);
   QVERIFY(done.count() == 1 || done.wait(30000));
@@ -454,7 +477,8 @@ void StudyBrowserTest::chineseNames() {
     QVERIFY(id == "CN-UTF8" || id == "CN-GB");
     QCOMPARE(patient.data(StudyModel::RawTextRole).toString(), name);
     QCOMPARE(patient.data().toString(), QString::fromUtf8("王小明"));
-    QCOMPARE(model->index(0, StudyModel::NameColumn, patient).data().toString(), QString::fromUtf8("头部平扫"));
+    QCOMPARE(model->index(0, StudyModel::NameColumn, patient).data().toString(),
+             QString::fromUtf8("头部平扫"));
   }
   // Look at it: the browser with CJK glyphs (fonts-noto-cjk) in the build tree.
   QTest::qWait(300);
@@ -472,7 +496,8 @@ void StudyBrowserTest::folderWithoutDicomExplainsWhy() {
   QVERIFY(done.wait(30000));
   QCOMPARE(done.first().at(0).toBool(), false);
   const QString error = done.first().at(1).toString();
-  QVERIFY2(error.contains("no DICOM image series") && error.contains("notes.txt"), qPrintable(error));
+  QVERIFY2(error.contains("no DICOM image series") && error.contains("notes.txt"),
+           qPrintable(error));
   // The banner says so, the browser shows what was skipped and why, the views keep their volume.
   QCOMPARE(m_window->noticeBanner()->level(), ui::NoticeBanner::Level::Error);
   QVERIFY(m_window->noticeBanner()->text().contains("no DICOM image series"));
@@ -482,7 +507,9 @@ void StudyBrowserTest::folderWithoutDicomExplainsWhy() {
   QVERIFY(QApplication::activeModalWidget() == nullptr);
 }
 
-void StudyBrowserTest::cleanupTestCase() { delete m_window; }
+void StudyBrowserTest::cleanupTestCase() {
+  delete m_window;
+}
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);

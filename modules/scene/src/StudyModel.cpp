@@ -11,7 +11,9 @@ namespace fw::scene {
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
+QString qs(const std::string& s) {
+  return QString::fromStdString(s);
+}
 
 bool isIdeographic(const QString& text) {
   for (const QChar c : text) {
@@ -20,8 +22,10 @@ bool isIdeographic(const QString& text) {
       case QChar::Script_Hiragana:
       case QChar::Script_Katakana:
       case QChar::Script_Hangul:
-      case QChar::Script_Bopomofo: return true;
-      default: break;
+      case QChar::Script_Bopomofo:
+        return true;
+      default:
+        break;
     }
   }
   return false;
@@ -51,7 +55,9 @@ QString formatGroup(const QString& group) {
 
 }  // namespace
 
-const char* StudyModel::seriesMimeType() { return "application/x-fusion-workstation-series"; }
+const char* StudyModel::seriesMimeType() {
+  return "application/x-fusion-workstation-series";
+}
 
 StudyModel::StudyModel(QObject* parent) : QAbstractItemModel(parent) {}
 StudyModel::~StudyModel() = default;
@@ -111,8 +117,9 @@ void StudyModel::setScan(dicom::ScanResult result, const QString& source) {
     }
     const int patient = pit->second;
     // Without a Study Instance UID, series of one date and description form a study.
-    const std::string studyKey =
-        id.studyInstanceUid.empty() ? "\x01" + id.studyDate + "\x01" + id.studyDescription : id.studyInstanceUid;
+    const std::string studyKey = id.studyInstanceUid.empty()
+                                     ? "\x01" + id.studyDate + "\x01" + id.studyDescription
+                                     : id.studyInstanceUid;
     auto [sit, newStudy] = studies.emplace(std::make_pair(patient, studyKey), -1);
     if (newStudy) {
       sit->second = static_cast<int>(m_nodes.size());
@@ -145,7 +152,8 @@ QModelIndex StudyModel::index(int row, int column, const QModelIndex& parent) co
     children = &p->children;
   }
   if (row >= static_cast<int>(children->size())) return {};
-  return createIndex(row, column, static_cast<quintptr>((*children)[static_cast<std::size_t>(row)]));
+  return createIndex(row, column,
+                     static_cast<quintptr>((*children)[static_cast<std::size_t>(row)]));
 }
 
 QModelIndex StudyModel::parent(const QModelIndex& child) const {
@@ -162,12 +170,15 @@ int StudyModel::rowCount(const QModelIndex& parent) const {
   return n ? static_cast<int>(n->children.size()) : 0;
 }
 
-int StudyModel::columnCount(const QModelIndex&) const { return ColumnCount; }
+int StudyModel::columnCount(const QModelIndex&) const {
+  return ColumnCount;
+}
 
 QModelIndex StudyModel::indexOfSeries(int series, int column) const {
   if (series < 0 || series >= seriesCount()) return {};
   const int node = m_seriesNode[static_cast<std::size_t>(series)];
-  return createIndex(m_nodes[static_cast<std::size_t>(node)].row, column, static_cast<quintptr>(node));
+  return createIndex(m_nodes[static_cast<std::size_t>(node)].row, column,
+                     static_cast<quintptr>(node));
 }
 
 int StudyModel::seriesAt(const QModelIndex& index) const {
@@ -200,7 +211,8 @@ QStringList StudyModel::subtreeWarnings(const Node& node) const {
   return out;
 }
 
-void StudyModel::setThumbnail(int generation, int series, const QByteArray& grey, const QSize& size) {
+void StudyModel::setThumbnail(int generation, int series, const QByteArray& grey,
+                              const QSize& size) {
   if (generation != m_generation || series < 0 || series >= seriesCount()) return;
   if (grey.size() != qsizetype(size.width()) * size.height()) return;
   auto& s = m_state[static_cast<std::size_t>(series)];
@@ -218,14 +230,17 @@ void StudyModel::setLoadOutcome(int series, const QStringList& warnings, const Q
   emit dataChanged(indexOfSeries(series, 0), indexOfSeries(series, ColumnCount - 1));
   // Patients and studies summarise the warnings below them.
   for (QModelIndex p = parent(indexOfSeries(series)); p.isValid(); p = parent(p))
-    emit dataChanged(p, index(p.row(), ColumnCount - 1, parent(p)), {Qt::ToolTipRole, WarningsRole});
+    emit dataChanged(p, index(p.row(), ColumnCount - 1, parent(p)),
+                     {Qt::ToolTipRole, WarningsRole});
 }
 
 void StudyModel::setCurrentSeries(int series) {
   const int old = m_current;
   m_current = (series >= 0 && series < seriesCount()) ? series : -1;
   for (int s : {old, m_current})
-    if (s >= 0) emit dataChanged(indexOfSeries(s, 0), indexOfSeries(s, ColumnCount - 1), {CurrentRole, Qt::FontRole});
+    if (s >= 0)
+      emit dataChanged(indexOfSeries(s, 0), indexOfSeries(s, ColumnCount - 1),
+                       {CurrentRole, Qt::FontRole});
 }
 
 QVariant StudyModel::display(const Node& n, int column) const {
@@ -238,40 +253,58 @@ QVariant StudyModel::display(const Node& n, int column) const {
           const QString name = personName(id.patientName);
           return name.isEmpty() ? tr("(no name)") : name;
         }
-        case IdColumn: return qs(id.patientId);
-        case DateColumn: return date(id.patientBirthDate);
-        case SizeColumn: return n.children.size() == 1 ? tr("1 study") : tr("%1 studies").arg(n.children.size());
-        default: return {};
+        case IdColumn:
+          return qs(id.patientId);
+        case DateColumn:
+          return date(id.patientBirthDate);
+        case SizeColumn:
+          return n.children.size() == 1 ? tr("1 study") : tr("%1 studies").arg(n.children.size());
+        default:
+          return {};
       }
     case StudyNode:
       switch (column) {
-        case NameColumn: return id.studyDescription.empty() ? tr("(no description)") : qs(id.studyDescription);
-        case IdColumn: return qs(id.accessionNumber);
-        case DateColumn: return date(id.studyDate);
+        case NameColumn:
+          return id.studyDescription.empty() ? tr("(no description)") : qs(id.studyDescription);
+        case IdColumn:
+          return qs(id.accessionNumber);
+        case DateColumn:
+          return date(id.studyDate);
         case ModalityColumn: {
           QStringList codes;
           for (int c : n.children) {
-            const auto& s = m_scan.series[static_cast<std::size_t>(m_nodes[static_cast<std::size_t>(c)].series)];
-            const QString code = qs(s.modalityCode.empty() ? core::modalityCode(s.modality) : s.modalityCode);
+            const auto& s =
+                m_scan
+                    .series[static_cast<std::size_t>(m_nodes[static_cast<std::size_t>(c)].series)];
+            const QString code =
+                qs(s.modalityCode.empty() ? core::modalityCode(s.modality) : s.modalityCode);
             if (!code.isEmpty() && !codes.contains(code)) codes.append(code);
           }
           return codes.join(", ");
         }
-        case SizeColumn: return tr("%1 series").arg(n.children.size());
-        default: return {};
+        case SizeColumn:
+          return tr("%1 series").arg(n.children.size());
+        default:
+          return {};
       }
     case SeriesNode:
       switch (column) {
-        case NameColumn: return qs(e.displayName());
-        case IdColumn: return id.seriesNumber;
+        case NameColumn:
+          return qs(e.displayName());
+        case IdColumn:
+          return id.seriesNumber;
         case DateColumn: {
           const QString t = qs(e.seriesTime);
           return t.size() >= 4 ? t.left(2) + ':' + t.mid(2, 2) : t;
         }
-        case ModalityColumn: return qs(e.modalityCode.empty() ? core::modalityCode(e.modality) : e.modalityCode);
-        case KindColumn: return QString::fromLatin1(dicom::seriesKindName(e.kind));
-        case SizeColumn: return sizeText(e);
-        default: return {};
+        case ModalityColumn:
+          return qs(e.modalityCode.empty() ? core::modalityCode(e.modality) : e.modalityCode);
+        case KindColumn:
+          return QString::fromLatin1(dicom::seriesKindName(e.kind));
+        case SizeColumn:
+          return sizeText(e);
+        default:
+          return {};
       }
   }
   return {};
@@ -283,11 +316,13 @@ QVariant StudyModel::sortValue(const Node& n, int column) const {
     if (column == IdColumn) return e.identity.seriesNumber;
     if (column == DateColumn) return qs(e.seriesTime);
     if (column == SizeColumn) {
-      double voxels = double(e.rows) * double(e.columns) * double(e.sliceCount) * double(e.volumeCount);
+      double voxels =
+          double(e.rows) * double(e.columns) * double(e.sliceCount) * double(e.volumeCount);
       return voxels;
     }
   }
-  if (n.type == StudyNode && column == DateColumn) return qs(e.identity.studyDate + e.identity.studyTime);
+  if (n.type == StudyNode && column == DateColumn)
+    return qs(e.identity.studyDate + e.identity.studyTime);
   if (n.type == PatientNode && column == DateColumn) return qs(e.identity.patientBirthDate);
   return display(n, column);
 }
@@ -299,17 +334,20 @@ QString StudyModel::tooltip(const Node& n) const {
     case PatientNode:
       lines << tr("Patient: %1").arg(personName(e.identity.patientName))
             << tr("ID: %1  Born: %2  Sex: %3")
-                   .arg(qs(e.identity.patientId), date(e.identity.patientBirthDate), qs(e.identity.patientSex));
+                   .arg(qs(e.identity.patientId), date(e.identity.patientBirthDate),
+                        qs(e.identity.patientSex));
       break;
     case StudyNode:
       lines << tr("Study: %1").arg(qs(e.identity.studyDescription))
             << tr("Date: %1  Accession: %2  Study ID: %3")
-                   .arg(date(e.identity.studyDate), qs(e.identity.accessionNumber), qs(e.identity.studyId));
+                   .arg(date(e.identity.studyDate), qs(e.identity.accessionNumber),
+                        qs(e.identity.studyId));
       break;
     case SeriesNode: {
       lines << tr("Series %1: %2").arg(e.identity.seriesNumber).arg(qs(e.displayName()))
             << tr("%1 %2, %3, %4 files")
-                   .arg(qs(e.modalityCode), QString::fromLatin1(dicom::seriesKindName(e.kind)), sizeText(e))
+                   .arg(qs(e.modalityCode), QString::fromLatin1(dicom::seriesKindName(e.kind)),
+                        sizeText(e))
                    .arg(e.files.size());
       if (!e.manufacturer.empty()) lines << tr("Manufacturer: %1").arg(qs(e.manufacturer));
       const QString error = loadError(n.series);
@@ -330,12 +368,18 @@ QVariant StudyModel::data(const QModelIndex& index, int role) const {
   if (!n) return {};
   const int column = index.column();
   switch (role) {
-    case Qt::DisplayRole: return display(*n, column);
-    case Qt::ToolTipRole: return tooltip(*n);
-    case NodeTypeRole: return static_cast<int>(n->type);
-    case SeriesIndexRole: return n->type == SeriesNode ? n->series : -1;
-    case SortRole: return sortValue(*n, column);
-    case WarningsRole: return subtreeWarnings(*n);
+    case Qt::DisplayRole:
+      return display(*n, column);
+    case Qt::ToolTipRole:
+      return tooltip(*n);
+    case NodeTypeRole:
+      return static_cast<int>(n->type);
+    case SeriesIndexRole:
+      return n->type == SeriesNode ? n->series : -1;
+    case SortRole:
+      return sortValue(*n, column);
+    case WarningsRole:
+      return subtreeWarnings(*n);
     case RawTextRole: {
       const auto& id = m_scan.series[static_cast<std::size_t>(n->series)].identity;
       if (n->type == PatientNode && column == NameColumn) return qs(id.patientName);
@@ -343,29 +387,42 @@ QVariant StudyModel::data(const QModelIndex& index, int role) const {
       if (n->type == StudyNode && column == DateColumn) return qs(id.studyDate);
       return display(*n, column);
     }
-    default: break;
+    default:
+      break;
   }
   if (n->type != SeriesNode) return {};
   const auto& s = m_state[static_cast<std::size_t>(n->series)];
   switch (role) {
-    case ErrorRole: return s.loadError;
-    case ThumbnailRole: return s.thumbnail;
-    case ThumbnailSizeRole: return s.thumbnailSize;
-    case CurrentRole: return n->series == m_current;
-    default: return {};
+    case ErrorRole:
+      return s.loadError;
+    case ThumbnailRole:
+      return s.thumbnail;
+    case ThumbnailSizeRole:
+      return s.thumbnailSize;
+    case CurrentRole:
+      return n->series == m_current;
+    default:
+      return {};
   }
 }
 
 QVariant StudyModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   switch (section) {
-    case NameColumn: return tr("Patient / Study / Series");
-    case IdColumn: return tr("ID / No.");
-    case DateColumn: return tr("Date");
-    case ModalityColumn: return tr("Modality");
-    case KindColumn: return tr("Kind");
-    case SizeColumn: return tr("Size");
-    default: return {};
+    case NameColumn:
+      return tr("Patient / Study / Series");
+    case IdColumn:
+      return tr("ID / No.");
+    case DateColumn:
+      return tr("Date");
+    case ModalityColumn:
+      return tr("Modality");
+    case KindColumn:
+      return tr("Kind");
+    case SizeColumn:
+      return tr("Size");
+    default:
+      return {};
   }
 }
 
@@ -377,7 +434,9 @@ Qt::ItemFlags StudyModel::flags(const QModelIndex& index) const {
   return f;
 }
 
-QStringList StudyModel::mimeTypes() const { return {QString::fromLatin1(seriesMimeType())}; }
+QStringList StudyModel::mimeTypes() const {
+  return {QString::fromLatin1(seriesMimeType())};
+}
 
 QMimeData* StudyModel::mimeData(const QModelIndexList& indexes) const {
   for (const auto& i : indexes) {

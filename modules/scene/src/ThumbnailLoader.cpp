@@ -28,7 +28,8 @@ void ThumbnailLoader::start(std::vector<dicom::SeriesEntry> series, int generati
       if (series[i].kind == dicom::SeriesKind::NotAssembled) continue;
       try {
         const dicom::Thumbnail t = dicom::makeThumbnail(series[i], maxSize);
-        QByteArray grey(reinterpret_cast<const char*>(t.grey.data()), static_cast<qsizetype>(t.grey.size()));
+        QByteArray grey(reinterpret_cast<const char*>(t.grey.data()),
+                        static_cast<qsizetype>(t.grey.size()));
         const QSize size(t.width, t.height);
         // Posted to the GUI thread; the destructor waits for this worker, so `this` outlives it.
         QMetaObject::invokeMethod(
@@ -61,6 +62,8 @@ void ThumbnailLoader::cancel() {
   if (m_cancel) m_cancel->store(true);
 }
 
-void ThumbnailLoader::waitForDone() { m_pool.waitForDone(); }
+void ThumbnailLoader::waitForDone() {
+  m_pool.waitForDone();
+}
 
 }  // namespace fw::scene

@@ -38,9 +38,12 @@ NoticeBanner::NoticeBanner(QWidget* parent) : QFrame(parent) {
 void NoticeBanner::showNotice(Level level, const QString& title, const QStringList& details) {
   m_level = level;
   const bool error = level == Level::Error;
-  setStyleSheet(error ? "#NoticeBanner { background: #f8d7da; border-bottom: 1px solid #c9858c; } QLabel { color: #5a1218; }"
-                      : "#NoticeBanner { background: #fff1c2; border-bottom: 1px solid #d4b65a; } QLabel { color: #4a3800; }");
-  const auto icon = style()->standardIcon(error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning);
+  setStyleSheet(error ? "#NoticeBanner { background: #f8d7da; border-bottom: 1px solid #c9858c; } "
+                        "QLabel { color: #5a1218; }"
+                      : "#NoticeBanner { background: #fff1c2; border-bottom: 1px solid #d4b65a; } "
+                        "QLabel { color: #4a3800; }");
+  const auto icon =
+      style()->standardIcon(error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning);
   m_icon->setPixmap(icon.pixmap(20, 20));
   QString html = "<b>" + title.toHtmlEscaped() + "</b>";
   m_plain = title;
@@ -50,7 +53,8 @@ void NoticeBanner::showNotice(Level level, const QString& title, const QStringLi
     m_plain += "\n" + details[i];
   }
   if (details.size() > shown) {
-    const QString more = tr("… and %1 more (see the series' tooltip in the study browser)").arg(details.size() - shown);
+    const QString more = tr("… and %1 more (see the series' tooltip in the study browser)")
+                             .arg(details.size() - shown);
     html += "<br>" + more.toHtmlEscaped();
     m_plain += "\n" + more;
   }
@@ -64,6 +68,8 @@ void NoticeBanner::dismiss() {
   emit dismissed();
 }
 
-QString NoticeBanner::text() const { return isHidden() ? QString() : m_plain; }
+QString NoticeBanner::text() const {
+  return isHidden() ? QString() : m_plain;
+}
 
 }  // namespace fw::ui

@@ -1,7 +1,7 @@
 #include "fw/ui/StudyBrowser.h"
 
-#include <QDialog>
 #include <QApplication>
+#include <QDialog>
 #include <QDialogButtonBox>
 #include <QFileInfo>
 #include <QFont>
@@ -30,7 +30,7 @@ constexpr int kIconSize = 48;
 StudyBrowserProxy::StudyBrowserProxy(QObject* parent) : QSortFilterProxyModel(parent) {
   setSortRole(StudyModel::SortRole);
   setFilterCaseSensitivity(Qt::CaseInsensitive);
-  setFilterKeyColumn(-1);             // any column
+  setFilterKeyColumn(-1);              // any column
   setRecursiveFilteringEnabled(true);  // a matching series keeps its study and patient
   setAutoAcceptChildRows(true);        // a matching patient or study keeps its series
   setSortLocaleAware(true);
@@ -73,14 +73,16 @@ QVariant StudyBrowserProxy::data(const QModelIndex& index, int role) const {
   QPainter painter(&pixmap);
   if (size.isValid() && !size.isEmpty()) {
     const QByteArray grey = source.data(StudyModel::ThumbnailRole).toByteArray();
-    const QImage image(reinterpret_cast<const uchar*>(grey.constData()), size.width(), size.height(), size.width(),
-                       QImage::Format_Grayscale8);
+    const QImage image(reinterpret_cast<const uchar*>(grey.constData()), size.width(),
+                       size.height(), size.width(), QImage::Format_Grayscale8);
     // Fit the square both ways: small series (64x64 DWI) are enlarged too, so all read alike.
-    const QImage scaled = image.scaled(kIconSize, kIconSize, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    const QImage scaled =
+        image.scaled(kIconSize, kIconSize, Qt::KeepAspectRatio, Qt::SmoothTransformation);
     painter.drawImage((kIconSize - scaled.width()) / 2, (kIconSize - scaled.height()) / 2, scaled);
   }
   if (warn || error) {
-    const auto icon = QApplication::style()->standardIcon(error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning);
+    const auto icon = QApplication::style()->standardIcon(error ? QStyle::SP_MessageBoxCritical
+                                                                : QStyle::SP_MessageBoxWarning);
     painter.drawPixmap(kIconSize - 18, kIconSize - 18, icon.pixmap(18, 18));
   }
   painter.end();
@@ -156,7 +158,8 @@ void StudyBrowser::refresh() {
     m_summary->setText(tr("Open a DICOM folder or DICOMDIR, or drop a folder here."));
   } else {
     const QString name = QFileInfo(m_model->source()).fileName();
-    const QString patients = m_model->rowCount() == 1 ? tr("1 patient") : tr("%1 patients").arg(m_model->rowCount());
+    const QString patients =
+        m_model->rowCount() == 1 ? tr("1 patient") : tr("%1 patients").arg(m_model->rowCount());
     const QString studyText = studies == 1 ? tr("1 study") : tr("%1 studies").arg(studies);
     m_summary->setText(tr("%1: %2, %3, %4 series in %5 files")
                            .arg(name.isEmpty() ? m_model->source() : name, patients, studyText)
@@ -165,7 +168,8 @@ void StudyBrowser::refresh() {
     m_summary->setToolTip(m_model->source());
   }
   const QString summary = skippedSummary();
-  m_skipped->setText(summary.isEmpty() ? QString() : "<a href=\"skipped\">" + summary.toHtmlEscaped() + "</a>");
+  m_skipped->setText(summary.isEmpty() ? QString()
+                                       : "<a href=\"skipped\">" + summary.toHtmlEscaped() + "</a>");
   m_skipped->setVisible(!summary.isEmpty());
   if (m_skippedDialog && m_skippedDialog->isVisible()) showSkippedFiles();
 }
@@ -174,8 +178,10 @@ QString StudyBrowser::skippedSummary() const {
   const auto& scan = m_model->scanResult();
   QStringList parts;
   if (!scan.skipped.empty())
-    parts << (scan.skipped.size() == 1 ? tr("1 file skipped") : tr("%1 files skipped").arg(scan.skipped.size()));
-  if (!scan.notes.empty()) parts << (scan.notes.size() == 1 ? tr("1 note") : tr("%1 notes").arg(scan.notes.size()));
+    parts << (scan.skipped.size() == 1 ? tr("1 file skipped")
+                                       : tr("%1 files skipped").arg(scan.skipped.size()));
+  if (!scan.notes.empty())
+    parts << (scan.notes.size() == 1 ? tr("1 note") : tr("%1 notes").arg(scan.notes.size()));
   return parts.join(", ");
 }
 
@@ -213,8 +219,10 @@ void StudyBrowser::showSkippedFiles() {
   list->clear();
   const auto& scan = m_model->scanResult();
   for (const auto& s : scan.skipped)
-    list->addTopLevelItem(new QTreeWidgetItem({QString::fromStdString(s.file.string()), QString::fromStdString(s.reason)}));
-  for (const auto& n : scan.notes) list->addTopLevelItem(new QTreeWidgetItem({tr("(note)"), QString::fromStdString(n)}));
+    list->addTopLevelItem(new QTreeWidgetItem(
+        {QString::fromStdString(s.file.string()), QString::fromStdString(s.reason)}));
+  for (const auto& n : scan.notes)
+    list->addTopLevelItem(new QTreeWidgetItem({tr("(note)"), QString::fromStdString(n)}));
   m_skippedDialog->show();
   m_skippedDialog->raise();
 }

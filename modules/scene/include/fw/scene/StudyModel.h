@@ -20,18 +20,26 @@ class StudyModel : public QAbstractItemModel {
  public:
   // Patient rows: name, ID, birth date. Study rows: description, accession, date, modalities.
   // Series rows: description, number, series time, modality, kind, size.
-  enum Column { NameColumn, IdColumn, DateColumn, ModalityColumn, KindColumn, SizeColumn, ColumnCount };
+  enum Column {
+    NameColumn,
+    IdColumn,
+    DateColumn,
+    ModalityColumn,
+    KindColumn,
+    SizeColumn,
+    ColumnCount
+  };
   enum NodeType { PatientNode, StudyNode, SeriesNode };
   enum Role {
     NodeTypeRole = Qt::UserRole + 1,  // NodeType
     SeriesIndexRole,                  // int: index into scanResult().series; -1 above series
-    SortRole,                         // what sorting compares (numbers as numbers, dates as YYYYMMDD)
-    RawTextRole,                      // the DICOM value as read (PN with '^', dates YYYYMMDD)
-    WarningsRole,                     // QStringList: scan and load warnings of the series
-    ErrorRole,                        // QString: why the last load failed, empty otherwise
-    ThumbnailRole,                    // QByteArray: width*height grey bytes, row 0 at the top
-    ThumbnailSizeRole,                // QSize of the thumbnail (invalid until made)
-    CurrentRole                       // bool: the series shown in the views now
+    SortRole,           // what sorting compares (numbers as numbers, dates as YYYYMMDD)
+    RawTextRole,        // the DICOM value as read (PN with '^', dates YYYYMMDD)
+    WarningsRole,       // QStringList: scan and load warnings of the series
+    ErrorRole,          // QString: why the last load failed, empty otherwise
+    ThumbnailRole,      // QByteArray: width*height grey bytes, row 0 at the top
+    ThumbnailSizeRole,  // QSize of the thumbnail (invalid until made)
+    CurrentRole         // bool: the series shown in the views now
   };
   // MIME type of a dragged series: "<generation> <series index>" in UTF-8.
   static const char* seriesMimeType();
@@ -47,7 +55,9 @@ class StudyModel : public QAbstractItemModel {
   int generation() const { return m_generation; }
 
   int seriesCount() const { return static_cast<int>(m_scan.series.size()); }
-  const dicom::SeriesEntry& series(int index) const { return m_scan.series.at(static_cast<std::size_t>(index)); }
+  const dicom::SeriesEntry& series(int index) const {
+    return m_scan.series.at(static_cast<std::size_t>(index));
+  }
   QModelIndex indexOfSeries(int series, int column = NameColumn) const;
   // The series index of a series row (any column), -1 for other rows.
   int seriesAt(const QModelIndex& index) const;
@@ -63,9 +73,10 @@ class StudyModel : public QAbstractItemModel {
   int currentSeries() const { return m_current; }
 
   // Display helpers, public for tests and other panels.
-  static QString personName(const std::string& dicomPn);  // "王^小明" -> "王小明", "DOE^JOHN" -> "DOE, JOHN"
-  static QString date(const std::string& da);             // "20240305" -> "2024-03-05"
-  static QString sizeText(const dicom::SeriesEntry& e);   // "512x512x120", "64x64x36 x 80 vol"
+  static QString personName(
+      const std::string& dicomPn);  // "王^小明" -> "王小明", "DOE^JOHN" -> "DOE, JOHN"
+  static QString date(const std::string& da);            // "20240305" -> "2024-03-05"
+  static QString sizeText(const dicom::SeriesEntry& e);  // "512x512x120", "64x64x36 x 80 vol"
 
   // QAbstractItemModel
   QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
@@ -73,7 +84,8 @@ class StudyModel : public QAbstractItemModel {
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
   QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
-  QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+  QVariant headerData(int section, Qt::Orientation orientation,
+                      int role = Qt::DisplayRole) const override;
   Qt::ItemFlags flags(const QModelIndex& index) const override;
   QStringList mimeTypes() const override;
   QMimeData* mimeData(const QModelIndexList& indexes) const override;
@@ -81,10 +93,10 @@ class StudyModel : public QAbstractItemModel {
  private:
   struct Node {
     NodeType type = PatientNode;
-    int parent = -1;                // node index, -1 for patients
-    int row = 0;                    // row under its parent
-    std::vector<int> children;      // node indices
-    int series = -1;                // first series of the group, or the series itself
+    int parent = -1;            // node index, -1 for patients
+    int row = 0;                // row under its parent
+    std::vector<int> children;  // node indices
+    int series = -1;            // first series of the group, or the series itself
   };
   struct SeriesState {
     QByteArray thumbnail;
@@ -103,7 +115,7 @@ class StudyModel : public QAbstractItemModel {
   int m_generation = 0;
   int m_current = -1;
   std::vector<Node> m_nodes;
-  std::vector<int> m_patients;  // node indices of the top level
+  std::vector<int> m_patients;    // node indices of the top level
   std::vector<int> m_seriesNode;  // series index -> node index
   std::vector<SeriesState> m_state;
 };
