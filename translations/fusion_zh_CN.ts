@@ -365,4 +365,31 @@ Zoom: %3%</source>
         <translation>（说明）</translation>
     </message>
 </context>
+<context>
+    <name>fw::ui::StudyBrowserProxy</name>
+    <message>
+        <source>Patient / Study / Series</source>
+        <translation>患者 / 检查 / 序列</translation>
+    </message>
+    <message>
+        <source>ID / No.</source>
+        <translation>ID / 编号</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>模态</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+</context>
 </TS>

@@ -14,9 +14,11 @@
 #include <QLineEdit>
 #include <QMimeData>
 #include <QRegularExpression>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QThreadPool>
 #include <QToolButton>
 #include <QTreeView>
 #include <QTreeWidget>
@@ -448,14 +450,22 @@ void StudyBrowserTest::cancelKeepsOldContent() {
   const QString source = model->source();
   const auto before = m_window->scene()->baseVolume();
   QSignalSpy done(m_window, &ui::MainWindow::loadFinished);
-  // Cancel as the job starts (JobRunner emits started() inside start()): the small test
-  // study would otherwise be scanned and loaded before a later cancel() could arrive.
-  auto* jobs = m_window->jobs();
-  const auto connection =
-      connect(jobs, &scene::JobRunner::started, jobs, &scene::JobRunner::cancel);
+  // Hold every thread of Qt's global pool, so the job waits in the queue until the user's
+  // cancel is in: a small study is otherwise scanned and loaded before a cancel can arrive.
+  QThreadPool* pool = QThreadPool::globalInstance();
+  const int threads = pool->maxThreadCount();
+  QSemaphore busy, gate;
+  for (int i = 0; i < threads; ++i)
+    pool->start([&busy, &gate] {
+      busy.release();
+      gate.acquire();
+    });
+  busy.acquire(threads);
   m_window->openPath(QString::fromStdString(m_cjk.string()));
-  disconnect(connection);
-  QVERIFY(done.count() == 1 || done.wait(30000));
+  QVERIFY(m_window->jobs()->isRunning());
+  m_window->jobs()->cancel();
+  gate.release(threads);
+  QVERIFY(done.wait(30000));
   QCOMPARE(done.first().at(0).toBool(), false);
   QCOMPARE(done.first().at(1).toString(), QString("cancelled"));
   QCOMPARE(model->generation(), generation);

@@ -90,6 +90,27 @@ QVariant StudyBrowserProxy::data(const QModelIndex& index, int role) const {
   return pixmap;
 }
 
+QVariant StudyBrowserProxy::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    return QSortFilterProxyModel::headerData(section, orientation, role);
+  switch (section) {
+    case StudyModel::NameColumn:
+      return tr("Patient / Study / Series");
+    case StudyModel::IdColumn:
+      return tr("ID / No.");
+    case StudyModel::DateColumn:
+      return tr("Date");
+    case StudyModel::ModalityColumn:
+      return tr("Modality");
+    case StudyModel::KindColumn:
+      return tr("Kind");
+    case StudyModel::SizeColumn:
+      return tr("Size");
+    default:
+      return {};
+  }
+}
+
 StudyBrowser::StudyBrowser(StudyModel* model, QWidget* parent)
     : QWidget(parent), m_model(model), m_proxy(new StudyBrowserProxy(this)) {
   setObjectName("StudyBrowser");

@@ -25,6 +25,9 @@ class StudyBrowserProxy : public QSortFilterProxyModel {
  public:
   explicit StudyBrowserProxy(QObject* parent = nullptr);
   QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+  // Column titles here, where lupdate finds them (scene's texts are not translated).
+  QVariant headerData(int section, Qt::Orientation orientation,
+                      int role = Qt::DisplayRole) const override;
 };
 
 class StudyBrowser : public QWidget {
