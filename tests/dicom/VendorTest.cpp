@@ -584,6 +584,20 @@ void VendorTest::mosaicLayout() {
     QVERIFY(m && !m->normalFromCsa);
     VERIFY_VEC(m->normal, n, 1e-6);
   }
+  {  // a MOSAIC frame that is not a whole number of tiles (unit_minis/0.dcm: 256x256, 48 tiles):
+     // tiles of floor(256 / 7) = 36, placed as dcm2niix, (frame - frame / 7) / 2 pixels in
+    DcmItem ds;
+    make(ds, "ORIGINAL\\PRIMARY\\DIFFUSION\\NONE\\ND\\MOSAIC", 48, std::nullopt, std::nullopt);
+    const auto m = readMosaic(ds, 256, 256);
+    QVERIFY(m);
+    QCOMPARE(m->tilesPerRow, std::size_t(7));
+    QCOMPARE(m->tileRows, std::size_t(36));
+    QCOMPARE(m->tileColumns, std::size_t(36));
+    QCOMPARE(m->frameRows, std::size_t(256));
+    const core::Vec3 ipp{-805, -825, -75};
+    const auto p = mosaicTilePosition(*m, ipp, row, col, 1.8, 1.7, 0);
+    VERIFY_VEC(p, ipp + row * (1.7 * (256 - 256 / 7.0) / 2.0) + col * (1.8 * (256 - 256 / 7.0) / 2.0), 1e-9);
+  }
   {  // not mosaics: no count, a count of 1 without MOSAIC, frame not divisible, hostile counts
     DcmItem a;
     make(a, "ORIGINAL\\PRIMARY\\MOSAIC", std::nullopt, std::nullopt, std::nullopt);
@@ -592,8 +606,8 @@ void VendorTest::mosaicLayout() {
     make(b, "ORIGINAL\\PRIMARY\\M", 1, std::nullopt, std::nullopt);
     QVERIFY(!readMosaic(b, 256, 256));
     DcmItem c;
-    make(c, "ORIGINAL\\PRIMARY\\MOSAIC", 10, std::nullopt, std::nullopt);
-    QVERIFY(!readMosaic(c, 250, 256));  // 250 rows do not split in 4
+    make(c, "ORIGINAL\\PRIMARY\\M", 10, std::nullopt, std::nullopt);
+    QVERIFY(!readMosaic(c, 250, 256));  // 250 rows do not split in 4, and no MOSAIC in Image Type
     DcmItem d;
     make(d, "ORIGINAL\\PRIMARY\\MOSAIC", 65535, std::nullopt, std::nullopt);
     QVERIFY(!readMosaic(d, 256, 256));
@@ -621,6 +635,20 @@ void VendorTest::mosaicTileExtraction() {
     for (std::size_t y = 0; y < m.tileRows; ++y)
       for (std::size_t x = 0; x < m.tileColumns; ++x)
         QCOMPARE(tile[y * m.tileColumns + x], std::uint16_t(1000 * t + y * 10 + x));
+  }
+  {  // a frame with padding columns and rows (20 x 13): tiles still cut at the frame's line stride
+    const std::size_t pc = 20, pr = 13;
+    std::vector<std::uint16_t> padded(pr * pc, 0xEEEE);
+    for (std::size_t y = 0; y < rows; ++y)
+      for (std::size_t x = 0; x < cols; ++x) padded[y * pc + x] = frame[y * cols + x];
+    for (std::size_t t = 0; t < m.tileCount; ++t) {
+      std::vector<std::uint16_t> tile(m.tileRows * m.tileColumns, 0xFFFF);
+      extractMosaicTile(m, reinterpret_cast<const std::uint8_t*>(padded.data()), pc, 2, t,
+                        reinterpret_cast<std::uint8_t*>(tile.data()));
+      for (std::size_t y = 0; y < m.tileRows; ++y)
+        for (std::size_t x = 0; x < m.tileColumns; ++x)
+          QCOMPARE(tile[y * m.tileColumns + x], std::uint16_t(1000 * t + y * 10 + x));
+    }
   }
   std::vector<std::uint16_t> untouched(m.tileRows * m.tileColumns, 7);
   extractMosaicTile(m, reinterpret_cast<const std::uint8_t*>(frame.data()), cols, 2, 9,

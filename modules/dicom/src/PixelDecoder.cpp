@@ -160,7 +160,12 @@ void readStoredFrame(const SliceHeader& h, std::vector<std::uint8_t>& out) {
       layout.tileCount = h.mosaicTileCount;
       layout.tileRows = h.mosaicTileRows;
       layout.tileColumns = h.mosaicTileColumns;
-      layout.tilesPerRow = h.frameColumns / std::max<std::size_t>(1, h.mosaicTileColumns);
+      // ceil(sqrt(count)), as readMosaic: a frame wider than the tiles (padding at the right)
+      // must not add a tile column.
+      layout.tilesPerRow = 1;
+      while (layout.tilesPerRow * layout.tilesPerRow < h.mosaicTileCount) ++layout.tilesPerRow;
+      layout.frameRows = h.frameRows;
+      layout.frameColumns = h.frameColumns;
       out.resize(tileBytes);
       extractMosaicTile(layout, frameBuffer.data(), h.frameColumns, bpp, h.mosaicTile, out.data());
     }

@@ -289,9 +289,17 @@ std::optional<MosaicLayout> readMosaic(DcmItem& ds, std::size_t rows, std::size_
   m.tileCount = static_cast<std::size_t>(*count);
   m.tilesPerRow = 1;
   while (m.tilesPerRow * m.tilesPerRow < m.tileCount) ++m.tilesPerRow;
-  if (rows == 0 || columns == 0 || rows % m.tilesPerRow != 0 || columns % m.tilesPerRow != 0) return std::nullopt;
+  if (rows == 0 || columns == 0) return std::nullopt;
+  // A frame that is not a whole number of tiles (0.dcm of the unit minis: 256x256 for 7x7
+  // tiles of 36) is cut as dcm2niix cuts it, into tiles of floor(frame / tilesPerRow) from the
+  // top left; the remaining pixels are padding. Only when Image Type says MOSAIC: a CSA count
+  // on an image that does not divide is not evidence enough.
+  const bool divides = rows % m.tilesPerRow == 0 && columns % m.tilesPerRow == 0;
+  if (!divides && !typed) return std::nullopt;
   m.tileRows = rows / m.tilesPerRow;
   m.tileColumns = columns / m.tilesPerRow;
+  m.frameRows = rows;
+  m.frameColumns = columns;
   // Tiles of a few pixels are not slices: a hostile or mistaken count.
   if (m.tileRows < kMinTileSize || m.tileColumns < kMinTileSize) return std::nullopt;
 
@@ -320,10 +328,13 @@ core::Vec3 mosaicTilePosition(const MosaicLayout& layout, const core::Vec3& fram
                               const core::Vec3& colDir, double psRow, double psCol, std::size_t tile) {
   // dcm2niix (set_nii_header_x): the stored position is that of the whole frame's first voxel;
   // the first tile's first voxel is (frame - tile) / 2 pixels further along rows and columns.
-  const double frameCols = double(layout.tileColumns * layout.tilesPerRow);
-  const double frameRows = double(layout.tileRows * layout.tilesPerRow);
-  const core::Vec3 corner = framePosition + rowDir * (psCol * (frameCols - double(layout.tileColumns)) / 2.0) +
-                            colDir * (psRow * (frameRows - double(layout.tileRows)) / 2.0);
+  // dcm2niix divides in floating point: (frame - frame / tilesPerRow) / 2, the same as
+  // (frame - tile) / 2 when the frame is a whole number of tiles.
+  const double n = double(std::max<std::size_t>(1, layout.tilesPerRow));
+  const double frameCols = double(layout.frameColumns ? layout.frameColumns : layout.tileColumns * layout.tilesPerRow);
+  const double frameRows = double(layout.frameRows ? layout.frameRows : layout.tileRows * layout.tilesPerRow);
+  const core::Vec3 corner = framePosition + rowDir * (psCol * (frameCols - frameCols / n) / 2.0) +
+                            colDir * (psRow * (frameRows - frameRows / n) / 2.0);
   return corner + layout.normal * (layout.sliceSpacing * double(tile));
 }
 

@@ -43,6 +43,7 @@ struct MosaicLayout {
   std::size_t tileCount = 0;                  // NumberOfImagesInMosaic
   std::size_t tilesPerRow = 0;                // ceil(sqrt(tileCount))
   std::size_t tileRows = 0, tileColumns = 0;  // size of one slice
+  std::size_t frameRows = 0, frameColumns = 0;  // the whole frame (may exceed tiles x tileRows)
   core::Vec3 normal;                          // slice normal (SliceNormalVector), LPS
   // Added for issue 3: distance between tile centres along `normal` (Spacing Between Slices,
   // else Slice Thickness; 0 when neither is present), and where `normal` came from.
