@@ -53,15 +53,16 @@ std::vector<double> readRaw(const std::uint8_t* data, std::size_t size) {
 
 DcmElement* findPrivate(DcmItem& item, std::uint16_t group, const std::string& creator,
                         std::uint8_t offset) {
-  for (unsigned block = 0x10; block <= 0xFF; ++block) {
-    DcmElement* reservation = nullptr;
-    if (item.findAndGetElement(DcmTagKey(group, static_cast<Uint16>(block)), reservation, OFFalse).bad() ||
-        !reservation)
-      continue;
-    const auto name = elementText(*reservation);
+  // One pass over the item's elements (in tag order) for the reservations (gggg,0010-00FF):
+  // 240 separate searches of a Philips header were half of the scan time.
+  for (DcmObject* obj = item.nextInContainer(nullptr); obj; obj = item.nextInContainer(obj)) {
+    const DcmTagKey tag = obj->getTag();
+    if (tag.getGroup() != group || tag.getElement() < 0x10 || tag.getElement() > 0xFF) continue;
+    auto* reservation = dynamic_cast<DcmElement*>(obj);
+    const auto name = reservation ? elementText(*reservation) : std::nullopt;
     if (!name || *name != creator) continue;
     DcmElement* element = nullptr;
-    const DcmTagKey key(group, static_cast<Uint16>((block << 8) | offset));
+    const DcmTagKey key(group, static_cast<Uint16>((tag.getElement() << 8) | offset));
     if (item.findAndGetElement(key, element, OFFalse).good()) return element;
     return nullptr;
   }
