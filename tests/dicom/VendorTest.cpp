@@ -150,6 +150,7 @@ class VendorTest : public QObject {
   void functionalGroupDiffusion();
   void mosaicLayout();
   void mosaicTileExtraction();
+  void philipsPreciseScaling();
 };
 
 void VendorTest::csaBothFormats() {
@@ -654,6 +655,46 @@ void VendorTest::mosaicTileExtraction() {
   extractMosaicTile(m, reinterpret_cast<const std::uint8_t*>(frame.data()), cols, 2, 9,
                     reinterpret_cast<std::uint8_t*>(untouched.data()));
   QCOMPARE(untouched.front(), std::uint16_t(7));
+}
+
+void VendorTest::philipsPreciseScaling() {
+  auto make = [](DcmItem& ds, const char* maker, std::optional<float> ss) {
+    QVERIFY(ds.putAndInsertString(DCM_Manufacturer, maker).good());
+    putTyped(ds, 0x2005, 0x0010, EVR_LO, "Philips MR Imaging DD 001");
+    if (ss) putTyped(ds, 0x2005, 0x100E, EVR_FL, std::to_string(*ss));
+  };
+  {  // Rescale Slope/Intercept present: FP = (SV * RS + RI) / (RS * SS)
+    DcmItem ds;
+    make(ds, "Philips Medical Systems", 0.25f);
+    QVERIFY(ds.putAndInsertString(DCM_RescaleSlope, "2").good());
+    QVERIFY(ds.putAndInsertString(DCM_RescaleIntercept, "-10").good());
+    const auto p = philipsPreciseScale(ds);
+    QVERIFY(p);
+    QCOMPARE(p->slope, 4.0);        // 1 / SS
+    QCOMPARE(p->intercept, -20.0);  // RI / (RS * SS)
+    QCOMPARE(100 * p->slope + p->intercept, (100 * 2.0 - 10) / (2.0 * 0.25));
+  }
+  {  // no Rescale Slope: the Real World Value Mapping item's slope and intercept (the BOLD case)
+    DcmItem ds;
+    make(ds, "Philips Medical Systems", 0.5f);
+    DcmItem* item = nullptr;
+    QVERIFY(ds.findOrCreateSequenceItem(DCM_RealWorldValueMappingSequence, item, 0).good() && item);
+    QVERIFY(item->putAndInsertFloat64(DCM_RealWorldValueSlope, 4.0).good());
+    QVERIFY(item->putAndInsertFloat64(DCM_RealWorldValueIntercept, 8.0).good());
+    const auto p = philipsPreciseScale(ds);
+    QVERIFY(p);
+    QCOMPARE(p->slope, 2.0);
+    QCOMPARE(p->intercept, 4.0);  // 8 / (4 * 0.5)
+  }
+  {  // not applied: another maker, no or a zero scale slope
+    DcmItem a, b, c;
+    make(a, "SIEMENS", 0.25f);
+    make(b, "Philips Medical Systems", std::nullopt);
+    make(c, "Philips Medical Systems", 0.0f);
+    QVERIFY(!philipsPreciseScale(a));
+    QVERIFY(!philipsPreciseScale(b));
+    QVERIFY(!philipsPreciseScale(c));
+  }
 }
 
 QTEST_GUILESS_MAIN(VendorTest)

@@ -4,11 +4,13 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <memory>
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcxfer.h>
@@ -22,6 +24,9 @@ namespace {
 
 // Header values are small; anything longer (pixel data, large private blobs) stays on disk.
 constexpr Uint32 kMaxHeaderValueLength = 4096;
+// Bytes read at once from the start of a file: the whole of a classic slice, the header of
+// most enhanced files.
+constexpr std::size_t kHeadBytes = 256 * 1024;
 
 std::optional<core::Vec3> getVec3(DcmItem& item, const DcmTagKey& tag, unsigned long first) {
   core::Vec3 v;
@@ -261,12 +266,10 @@ std::string describeNonImage(const std::string& modality, const std::string& sop
 
 }  // namespace
 
-bool looksLikeDicom(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return false;
-  unsigned char buf[132] = {};
-  in.read(reinterpret_cast<char*>(buf), sizeof buf);
-  const auto n = in.gcount();
+namespace {
+
+// The DICOM check on the first bytes of a file (`n` of them were read).
+bool looksLikeDicomBytes(const unsigned char* buf, std::size_t n) {
   if (n >= 132 && buf[128] == 'D' && buf[129] == 'I' && buf[130] == 'C' && buf[131] == 'M')
     return true;
   // A dataset without preamble (old ACR-NEMA style or stripped Part 10): little-endian tag of
@@ -274,6 +277,16 @@ bool looksLikeDicom(const std::filesystem::path& file) {
   if (n >= 8 && buf[1] == 0x00 && buf[3] == 0x00 && (buf[0] == 0x02 || buf[0] == 0x08))
     return true;
   return false;
+}
+
+}  // namespace
+
+bool looksLikeDicom(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return false;
+  unsigned char buf[132] = {};
+  in.read(reinterpret_cast<char*>(buf), sizeof buf);
+  return looksLikeDicomBytes(buf, static_cast<std::size_t>(in.gcount()));
 }
 
 HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& file) {
@@ -372,6 +385,13 @@ HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& fil
   if (h.rescaleSlope == 0) h.rescaleSlope = 1;  // a zero slope is a writer bug; ignore it
   h.rescaleIntercept = getDouble(ds, DCM_RescaleIntercept).value_or(0);
   h.rescaleType = getStringOr(ds, DCM_RescaleType);
+  // Philips classic images: dcm2niix's default values, the "precise" floating-point scale
+  // (docs/dicom-assembly.md). Enhanced images take theirs from the functional groups.
+  if (!ds.tagExists(DCM_PerFrameFunctionalGroupsSequence))
+    if (const auto p = philipsPreciseScale(ds)) {
+      h.rescaleSlope = p->slope;
+      h.rescaleIntercept = p->intercept;
+    }
   h.windowCenter = getDouble(ds, DCM_WindowCenter);
   h.windowWidth = getDouble(ds, DCM_WindowWidth);
 
@@ -464,14 +484,43 @@ HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& fil
 
 HeaderResult readSliceHeader(const std::filesystem::path& file) {
   HeaderResult r;
-  if (!looksLikeDicom(file)) {
+  // One read of the file's head serves both the DICOM check and, for nearly every file, the
+  // whole header parse from memory (docs/dicom-scan.md, "Speed"). A header longer than the
+  // head is parsed again from the file.
+  std::vector<unsigned char> head(kHeadBytes);
+  std::size_t got = 0;
+  bool wholeFile = false;
+  {
+    std::ifstream in(file, std::ios::binary);
+    if (in) {
+      in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+      got = static_cast<std::size_t>(in.gcount());
+      wholeFile = got < head.size();
+    }
+  }
+  if (!looksLikeDicomBytes(head.data(), got)) {
     r.skipReason = "not a DICOM file";
     return r;
   }
   quietDcmtkWarnings();
-  DcmFileFormat ff;
-  const OFCondition cond = ff.loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange,
-                                               kMaxHeaderValueLength, ERM_autoDetect, DCM_PixelData);
+  auto ffp = std::make_unique<DcmFileFormat>();
+  OFCondition cond = EC_StreamNotifyClient;
+  {
+    DcmInputBufferStream stream;
+    stream.setBuffer(head.data(), static_cast<offile_off_t>(got));
+    if (wholeFile) stream.setEos();
+    ffp->transferInit();
+    cond = ffp->readUntilTag(stream, EXS_Unknown, EGL_noChange, kMaxHeaderValueLength, DCM_PixelData);
+    ffp->transferEnd();
+  }
+  if (cond.bad()) {
+    // The header goes on past the head (or is damaged: then the error is the file parse's,
+    // exactly as before): DCMTK reads it from the file.
+    ffp = std::make_unique<DcmFileFormat>();
+    cond = ffp->loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange, kMaxHeaderValueLength, ERM_autoDetect,
+                                 DCM_PixelData);
+  }
+  DcmFileFormat& ff = *ffp;
   if (cond.bad()) {
     r.skipReason = std::string("unreadable DICOM header (") + cond.text() + ")";
     return r;

@@ -274,6 +274,29 @@ Diffusion readDiffusionFromFunctionalGroup(DcmItem& group) {
   return d;
 }
 
+std::optional<PhilipsScale> philipsPreciseScale(DcmItem& ds) {
+  if (upper(getStringOr(ds, DCM_Manufacturer)).find("PHILIPS") == std::string::npos) return std::nullopt;
+  const auto ss = privateNumbers(ds, 0x2005, "Philips MR Imaging DD 001", 0x0E, RawAs::FL);
+  if (ss.empty() || !std::isfinite(ss.front()) || ss.front() == 0) return std::nullopt;
+  std::optional<double> rs = getDouble(ds, DCM_RescaleSlope), ri = getDouble(ds, DCM_RescaleIntercept);
+  if (!rs || *rs == 0) {
+    DcmItem* rwv = nullptr;
+    DcmItem& from = ds.findAndGetSequenceItem(DCM_RealWorldValueMappingSequence, rwv, 0).good() && rwv ? *rwv : ds;
+    rs = getDouble(from, DCM_RealWorldValueSlope);
+    if (!rs) rs = getDouble(ds, DCM_RealWorldValueSlope);
+    if (!ri) ri = getDouble(from, DCM_RealWorldValueIntercept);
+    if (!ri) ri = getDouble(ds, DCM_RealWorldValueIntercept);
+  }
+  const double slope = rs && *rs != 0 && std::isfinite(*rs) ? *rs : 1.0;
+  const double intercept = ri && std::isfinite(*ri) ? *ri : 0.0;
+  PhilipsScale p;
+  p.scaleSlope = ss.front();
+  p.slope = 1.0 / p.scaleSlope;
+  p.intercept = intercept / (slope * p.scaleSlope);
+  if (!std::isfinite(p.slope) || !std::isfinite(p.intercept)) return std::nullopt;
+  return p;
+}
+
 std::optional<MosaicLayout> readMosaic(DcmItem& ds, std::size_t rows, std::size_t columns) {
   const auto csa = readCsa(ds, CsaKind::Image);
   std::optional<double> count;

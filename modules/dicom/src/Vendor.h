@@ -38,6 +38,17 @@ Diffusion readDiffusion(DcmItem& dataset, const std::string& manufacturer, const
 // b-value and gradient from an enhanced MR functional-group item (MR Diffusion Sequence).
 Diffusion readDiffusionFromFunctionalGroup(DcmItem& group);
 
+// Philips classic (single-frame) images: the rescale that gives dcm2niix's default output
+// (-p y, "Philips precise float"): FP = (SV * RS + RI) / (RS * SS), SS the private scale slope
+// (2005,100E) of "Philips MR Imaging DD 001", RS/RI the Rescale Slope/Intercept or, when they
+// are absent, the Real World Value Slope/Intercept (0040,9225/9224; top level or the first item
+// of (0040,9096)). Nothing when Manufacturer is not Philips or SS is absent, zero or not finite.
+struct PhilipsScale {
+  double slope = 1, intercept = 0;  // FP = SV * slope + intercept
+  double scaleSlope = 0;            // SS
+};
+std::optional<PhilipsScale> philipsPreciseScale(DcmItem& dataset);
+
 // Siemens mosaic: several slices tiled in one frame.
 struct MosaicLayout {
   std::size_t tileCount = 0;                  // NumberOfImagesInMosaic
