@@ -521,6 +521,10 @@ HeaderResult readSliceHeader(const std::filesystem::path& file) {
                                  DCM_PixelData);
   }
   DcmFileFormat& ff = *ffp;
+  if (cond == EC_StreamNotifyClient) {
+    r.skipReason = "unreadable DICOM header: the file is truncated (it ends inside the header)";
+    return r;
+  }
   if (cond.bad()) {
     r.skipReason = std::string("unreadable DICOM header (") + cond.text() + ")";
     return r;
