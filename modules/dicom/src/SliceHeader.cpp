@@ -27,6 +27,9 @@ constexpr Uint32 kMaxHeaderValueLength = 4096;
 // Bytes read at once from the start of a file: the whole of a classic slice, the header of
 // most enhanced files.
 constexpr std::size_t kHeadBytes = 256 * 1024;
+// Headers are parsed from memory up to this size (values longer than kMaxHeaderValueLength
+// are then held in memory, not left on disk); longer ones from the file.
+constexpr std::size_t kMaxBufferedHeader = 16 * 1024 * 1024;
 
 std::optional<core::Vec3> getVec3(DcmItem& item, const DcmTagKey& tag, unsigned long first) {
   core::Vec3 v;
@@ -485,21 +488,20 @@ HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& fil
 HeaderResult readSliceHeader(const std::filesystem::path& file) {
   HeaderResult r;
   // One read of the file's head serves both the DICOM check and, for nearly every file, the
-  // whole header parse from memory (docs/dicom-scan.md, "Speed"). A header longer than the
-  // head is parsed again from the file.
+  // whole header parse from memory (docs/dicom-scan.md, "Speed"). A longer header is fed to
+  // DCMTK piece by piece, which goes on where it stopped.
   // One buffer per thread, kept between files: a fresh zeroed 256 KB per file cost an mmap,
   // page faults and a memset each time.
   thread_local std::vector<unsigned char> head(kHeadBytes);
   std::size_t got = 0;
   bool wholeFile = false;
-  {
-    std::ifstream in(file, std::ios::binary);
-    if (in) {
-      in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
-      got = static_cast<std::size_t>(in.gcount());
-      wholeFile = got < head.size();
-    }
-  }
+  std::ifstream in(file, std::ios::binary);
+  const auto readPiece = [&] {
+    in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+    got = static_cast<std::size_t>(in.gcount());
+    wholeFile = got < head.size();
+  };
+  if (in) readPiece();
   if (!looksLikeDicomBytes(head.data(), got)) {
     r.skipReason = "not a DICOM file";
     return r;
@@ -513,11 +515,20 @@ HeaderResult readSliceHeader(const std::filesystem::path& file) {
     if (wholeFile) stream.setEos();
     ffp->transferInit();
     cond = ffp->readUntilTag(stream, EXS_Unknown, EGL_noChange, kMaxHeaderValueLength, DCM_PixelData);
+    for (std::size_t total = got; cond == EC_StreamNotifyClient && !wholeFile && total < kMaxBufferedHeader;
+         total += got) {
+      stream.releaseBuffer();
+      if (stream.status().bad()) break;  // DCMTK could not keep its unread bytes: file parse below
+      readPiece();
+      if (got > 0) stream.setBuffer(head.data(), static_cast<offile_off_t>(got));
+      if (wholeFile) stream.setEos();
+      cond = ffp->readUntilTag(stream, EXS_Unknown, EGL_noChange, kMaxHeaderValueLength, DCM_PixelData);
+    }
     ffp->transferEnd();
   }
   if (cond.bad()) {
-    // The header goes on past the head (or is damaged: then the error is the file parse's,
-    // exactly as before): DCMTK reads it from the file.
+    // A header longer than kMaxBufferedHeader, or a damaged one (then the error is the file
+    // parse's, exactly as before): DCMTK reads it from the file.
     ffp = std::make_unique<DcmFileFormat>();
     cond = ffp->loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange, kMaxHeaderValueLength, ERM_autoDetect,
                                  DCM_PixelData);
