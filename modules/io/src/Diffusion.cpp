@@ -2,6 +2,8 @@
 // NIfTI file, and the two text files.
 #include "fw/io/Diffusion.h"
 
+#include "TempName.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,19 +58,9 @@ std::string number(double v) {
   return buf;
 }
 
-std::string tempTag() {
-  static std::mutex mutex;
-  static std::mt19937_64 rng(std::random_device{}() ^ static_cast<std::uint64_t>(::getpid()));
-  std::lock_guard<std::mutex> lock(mutex);
-  static const char* digits = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string tag;
-  for (int i = 0; i < 8; ++i) tag += digits[rng() % 36];
-  return tag;
-}
-
 fs::path tempBeside(const fs::path& target) {
   const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  return folder / ("." + target.filename().string() + ".tmp-" + tempTag());
+  return folder / ("." + target.filename().string() + ".tmp-" + detail::randomFileTag());
 }
 
 void writeText(const fs::path& path, const std::string& text) {

@@ -4,6 +4,8 @@
 // convert the pixels ourselves (one small loop per type instead of a reader per type).
 #include "fw/io/ImageFile.h"
 
+#include "TempName.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -615,16 +617,6 @@ std::vector<core::VolumePtr> readImageVolumes(const fs::path& path, core::Progre
 
 namespace {
 
-std::string randomTag() {
-  static std::mutex mutex;
-  static std::mt19937_64 rng(std::random_device{}() ^ static_cast<std::uint64_t>(::getpid()));
-  std::lock_guard<std::mutex> lock(mutex);
-  static const char* digits = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string tag;
-  for (int i = 0; i < 8; ++i) tag += digits[rng() % 36];
-  return tag;
-}
-
 void writeWithItk(const core::Volume& volume, const fs::path& file, Format format) {
   auto io = createIO(format);
   std::visit(
@@ -654,7 +646,7 @@ void writeImageFile(const core::Volume& volume, const fs::path& path) {
   const std::string ext = extensionOf(path);
   std::string stem = path.filename().string();
   stem.resize(stem.size() - ext.size());
-  const std::string tag = ".tmp-" + randomTag();
+  const std::string tag = ".tmp-" + detail::randomFileTag();
 
   if (!isDetachedHeader(path)) {
     // One file: write ".name.tmp-XXXX.ext" beside the target, then rename over it.

@@ -3,6 +3,8 @@
 // and 4D files need no 4D ITK image type. .nii.gz goes through zlib.
 #include "fw/io/Nifti.h"
 
+#include "TempName.h"
+
 #include <unistd.h>
 #include <zlib.h>
 
@@ -40,16 +42,6 @@ std::string lowerName(const fs::path& p) {
   std::string s = p.filename().string();
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
-}
-
-std::string tempTag() {
-  static std::mutex mutex;
-  static std::mt19937_64 rng(std::random_device{}() ^ static_cast<std::uint64_t>(::getpid()));
-  std::lock_guard<std::mutex> lock(mutex);
-  static const char* digits = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string tag;
-  for (int i = 0; i < 8; ++i) tag += digits[rng() % 36];
-  return tag;
 }
 
 // The NIfTI-1 header, field by field at its byte offset (little-endian, as this machine).
@@ -313,7 +305,7 @@ void writeNifti(const std::vector<core::VolumePtr>& volumes, const fs::path& pat
   const std::string ext = gzip ? ".nii.gz" : ".nii";
   std::string stem = path.filename().string();
   stem.resize(stem.size() - ext.size());
-  const fs::path temp = folder / ("." + stem + ".tmp-" + tempTag() + ext);
+  const fs::path temp = folder / ("." + stem + ".tmp-" + detail::randomFileTag() + ext);
   try {
     {
       Output out(temp, gzip);
