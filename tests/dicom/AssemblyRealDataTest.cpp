@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "ExternalTools.h"
+#include "Archive.h"
 #include "TestData.h"
 #include "fw/core/Error.h"
 #include "fw/dicom/SeriesReader.h"
@@ -20,12 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path extract(const fs::path& archive, const std::string& name) {
-  const auto dir = test::scratchDir("asm_" + name);
-  QProcess tar;
-  tar.start("tar", {"-xJf", QString::fromStdString(archive.string()), "-C", QString::fromStdString(dir.string())});
-  if (!tar.waitForFinished(300000) || tar.exitCode() != 0)
-    throw std::runtime_error("cannot extract " + archive.string() + ": " + tar.readAllStandardError().toStdString());
-  return dir;
+  return test::extractArchive(archive, "asm_" + name);
 }
 
 dicom::SeriesEntry onlySeries(const fs::path& dir) {

@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "DicomTestUtil.h"
+#include "Archive.h"
 #include "TestData.h"
 #include "fw/dicom/Scan.h"
 #include "fw/dicom/SeriesWriter.h"
@@ -89,10 +90,7 @@ void ScanBenchTest::tenThousandCopies() {
 void ScanBenchTest::studyforrestT1() {
   const auto archive = test::sharedData() / "mr_t1_studyforrest" / "t1w_384sl_0p67mm.tar.xz";
   if (!fs::exists(archive)) QSKIP("shared data mr_t1_studyforrest not found (see ../shared/data/README.md)");
-  const auto root = test::scratchDir("scan_bench_t1");
-  QProcess tar;
-  tar.start("tar", {"-xJf", QString::fromStdString(archive.string()), "-C", QString::fromStdString(root.string())});
-  QVERIFY(tar.waitForFinished(300000) && tar.exitCode() == 0);
+  const auto root = test::extractArchive(archive, "scan_bench_t1");
   measure("studyforrest T1", root, 384, 1);
   if (!keepScratch()) fs::remove_all(root);
 }
