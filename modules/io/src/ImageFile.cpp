@@ -425,6 +425,35 @@ typename ImageT::Pointer readInto(itk::ImageIOBase& io, const core::ImageGeometr
   return img;
 }
 
+// The voxel type of a one-component (scalar) image; fails naming the file otherwise.
+IOComponent scalarComponentType(const fs::path& path, const ImageFileInfo& info, const itk::ImageIOBase& io) {
+  if (info.components != 1 ||
+      (io.GetPixelType() != itk::IOPixelEnum::SCALAR && io.GetPixelType() != itk::IOPixelEnum::VECTOR))
+    fail("reading", path,
+         "voxels have " + std::to_string(info.components) + " components (" +
+             itk::ImageIOBase::GetPixelTypeAsString(io.GetPixelType()) + "); only scalar images are supported");
+  const IOComponent native = io.GetComponentType();
+  if (info.componentType == "unknown" || native == IOComponent::LDOUBLE)
+    fail("reading", path, "unsupported voxel type " + itk::ImageIOBase::GetComponentTypeAsString(native));
+  return native;
+}
+
+// The geometry of one (3D) volume of the file; fails on a spacing or orientation no scanner
+// writes.
+core::ImageGeometry volumeGeometry(const fs::path& path, const ImageFileInfo& info) {
+  std::array<std::size_t, 3> size{1, 1, 1};
+  core::Vec3 spacing{1, 1, 1};
+  for (unsigned d = 0; d < 3 && d < info.dimensions; ++d) {
+    size[d] = info.size[d];
+    spacing[static_cast<int>(d)] = info.spacing[d];
+    if (!(std::isfinite(info.spacing[d]) && info.spacing[d] > 0))
+      fail("reading", path, "invalid voxel spacing " + std::to_string(info.spacing[d]) + " along axis " + std::to_string(d));
+  }
+  if (!(std::abs(info.direction.determinant()) > 1e-6))
+    fail("reading", path, "the orientation (direction matrix) in the header is degenerate");
+  return core::ImageGeometry(size, spacing, info.origin, info.direction);
+}
+
 }  // namespace
 
 bool isImageFileName(const fs::path& path) { return formatOf(path) != Format::Unknown; }
@@ -441,15 +470,7 @@ core::VolumePtr readImageFile(const fs::path& path, core::ProgressSink& progress
   auto io = openImage(path, info);
   const Format format = formatOf(path);
   const unsigned nd = info.dimensions;
-  if (info.components != 1 || (io->GetPixelType() != itk::IOPixelEnum::SCALAR &&
-                                io->GetPixelType() != itk::IOPixelEnum::VECTOR))
-    fail("reading", path,
-         "voxels have " + std::to_string(info.components) + " components (" +
-             itk::ImageIOBase::GetPixelTypeAsString(io->GetPixelType()) +
-             "); only scalar images are supported");
-  const IOComponent native = io->GetComponentType();
-  if (info.componentType == "unknown" || native == IOComponent::LDOUBLE)
-    fail("reading", path, "unsupported voxel type " + itk::ImageIOBase::GetComponentTypeAsString(native));
+  const IOComponent native = scalarComponentType(path, info, *io);
 
   // The region to read: the first volume, or everything where the IO cannot read a part
   // (NRRD reads whole files; NIfTI and MetaImage read sub-regions).
@@ -473,21 +494,12 @@ core::VolumePtr readImageFile(const fs::path& path, core::ProgressSink& progress
     gzipCheck = std::async(std::launch::async, [path, bytes] { return checkGzipHolds(path, bytes); });
   }
 
-  std::array<std::size_t, 3> size{1, 1, 1};
-  core::Vec3 spacing{1, 1, 1};
-  for (unsigned d = 0; d < 3 && d < nd; ++d) {
-    size[d] = info.size[d];
-    spacing[static_cast<int>(d)] = info.spacing[d];
-    if (!(std::isfinite(info.spacing[d]) && info.spacing[d] > 0))
-      fail("reading", path, "invalid voxel spacing " + std::to_string(info.spacing[d]) + " along axis " + std::to_string(d));
-  }
-  if (!(std::abs(info.direction.determinant()) > 1e-6))
-    fail("reading", path, "the orientation (direction matrix) in the header is degenerate");
+  const core::ImageGeometry geometry = volumeGeometry(path, info);
 
   progress.checkCancel(0.05, "reading voxels");
   core::Volume::ImageVariant image;
   try {
-    const core::ImageGeometry g(size, spacing, info.origin, info.direction);
+    const core::ImageGeometry& g = geometry;
     io->SetUseStreamedReading(true);
     io->SetIORegion(region);
     switch (native) {
@@ -525,11 +537,7 @@ std::vector<core::VolumePtr> readImageVolumes(const fs::path& path, core::Progre
   auto io = openImage(path, info);
   const Format format = formatOf(path);
   const unsigned nd = info.dimensions;
-  if (info.components != 1)
-    fail("reading", path, "voxels have " + std::to_string(info.components) + " components; only scalar images are supported");
-  const IOComponent native = io->GetComponentType();
-  if (info.componentType == "unknown" || native == IOComponent::LDOUBLE)
-    fail("reading", path, "unsupported voxel type " + itk::ImageIOBase::GetComponentTypeAsString(native));
+  const IOComponent native = scalarComponentType(path, info, *io);
   itk::ImageIORegion region(nd);
   double values = 1;
   for (unsigned d = 0; d < nd; ++d) {
@@ -540,16 +548,7 @@ std::vector<core::VolumePtr> readImageVolumes(const fs::path& path, core::Progre
   const double bytesToRead = values * static_cast<double>(io->GetComponentSize());
   const DataLayout layout = checkPlausible(path, format, *io, info, bytesToRead);
   const std::size_t volumeCount = nd > 3 ? info.size[3] : 1;
-  std::array<std::size_t, 3> size{1, 1, 1};
-  core::Vec3 spacing{1, 1, 1};
-  for (unsigned d = 0; d < 3 && d < nd; ++d) {
-    size[d] = info.size[d];
-    spacing[static_cast<int>(d)] = info.spacing[d];
-    if (!(std::isfinite(info.spacing[d]) && info.spacing[d] > 0))
-      fail("reading", path, "invalid voxel spacing " + std::to_string(info.spacing[d]) + " along axis " + std::to_string(d));
-  }
-  if (!(std::abs(info.direction.determinant()) > 1e-6))
-    fail("reading", path, "the orientation (direction matrix) in the header is degenerate");
+  const core::ImageGeometry geometry = volumeGeometry(path, info);
   if (format == Format::Nifti && layout.kind == DataLayout::Raw && layout.bytesPerValue > 0) {
     std::error_code ec;
     const auto fileSize = static_cast<double>(fs::file_size(path, ec));
@@ -566,7 +565,7 @@ std::vector<core::VolumePtr> readImageVolumes(const fs::path& path, core::Progre
   progress.checkCancel(0.05, "reading voxels");
   std::vector<core::VolumePtr> volumes;
   try {
-    const core::ImageGeometry g(size, spacing, info.origin, info.direction);
+    const core::ImageGeometry& g = geometry;
     const std::size_t perVolume = g.voxelCount();
     io->SetUseStreamedReading(true);
     io->SetIORegion(region);
