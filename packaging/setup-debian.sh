@@ -17,7 +17,7 @@ PACKAGES=(
   # compressed DICOM: OpenJPEG decodes JPEG 2000 and HTJ2K; opj_compress/ojph_compress make test data
   libopenjp2-7-dev libopenjp2-tools openjph-tools
   # peer tools that tests compare against
-  dcm2niix dicom3tools
+  dcm2niix dicom3tools elastix
 )
 
 missing=()
