@@ -33,6 +33,12 @@ enum class SeriesKind {
 };
 const char* seriesKindName(SeriesKind kind);  // "image", "DWI", "BOLD", "multi-echo", "4D", ...
 
+// How the voxels of a series are coloured. Grey: one scalar volume per volume of the series.
+// Rgb: a colour series (Photometric Interpretation RGB, YBR_*, PALETTE COLOR), loaded as three
+// channel volumes per volume of the series, in the order red, green, blue (core::Volume of
+// PixelType::UInt16 holding 0..255, named "<series> (red)", "(green)", "(blue)").
+enum class ColourModel { Grey, Rgb };
+
 struct SeriesEntry {
   core::DicomIdentity identity;
   core::Modality modality = core::Modality::Unknown;
@@ -48,6 +54,7 @@ struct SeriesEntry {
   std::size_t rows = 0, columns = 0;
   std::optional<core::ImageGeometry> geometry;  // of one volume, when the series assembles
   std::string transferSyntaxUid;  // of the first file
+  ColourModel colour = ColourModel::Grey;  // Rgb: loading gives three channel volumes per volume
   std::vector<std::string> warnings;  // for the user: missing slices, tilt, skipped files, ...
   std::shared_ptr<const detail::SeriesHeaders> headers;  // set by the scan; may be null
 
@@ -69,8 +76,11 @@ struct LoadOptions {
 };
 
 struct LoadedSeries {
-  std::vector<core::VolumePtr> volumes;  // in acquisition order
+  // In acquisition order. For ColourModel::Rgb: three per volume of the series, red, green,
+  // blue (volumes[3*i + c] is channel c of volume i); meta still has one entry per volume.
+  std::vector<core::VolumePtr> volumes;
   std::vector<VolumeMeta> meta;          // one per volume
+  ColourModel colour = ColourModel::Grey;
   std::optional<double> repetitionTimeMs;
   std::vector<std::string> warnings;     // for the user (tilt corrected, missing slices, ...)
 };
