@@ -142,8 +142,10 @@ int runConvert(const std::vector<std::string>& argv) {
   // DWI: a table when there are several volumes and any b-value > 0. (dcm2niix also writes a
   // placeholder "b=0" table for some single DWI volumes; a table of one volume serves no
   // pipeline, so we write none.)
+  const bool rgb = loaded.colour == dicom::ColourModel::Rgb;
+  const std::size_t volumeCount = loaded.meta.size();  // a colour volume is three channel volumes
   const bool diffusion =
-      loaded.volumes.size() > 1 && std::any_of(loaded.meta.begin(), loaded.meta.end(),
+      volumeCount > 1 && std::any_of(loaded.meta.begin(), loaded.meta.end(),
                                                [](const dicom::VolumeMeta& m) { return m.bValue && *m.bValue > 0; });
   const fs::path bval = io::bvalPathFor(output), bvec = io::bvecPathFor(output);
   if (diffusion) {
@@ -154,7 +156,8 @@ int runConvert(const std::vector<std::string>& argv) {
   options.dcm2niixLayout = !args.flag("--native-order");
   options.overwrite = force;
   options.description = series.identity.seriesDescription;
-  if (loaded.repetitionTimeMs && loaded.volumes.size() > 1) options.repetitionTimeS = *loaded.repetitionTimeMs / 1000.0;
+  options.rgb24 = rgb;
+  if (loaded.repetitionTimeMs && volumeCount > 1) options.repetitionTimeS = *loaded.repetitionTimeMs / 1000.0;
   const bool existed = fs::exists(output, ec);
   {
     ConsoleProgress progress("writing");
@@ -178,8 +181,8 @@ int runConvert(const std::vector<std::string>& argv) {
   const auto& g = loaded.volumes.front()->geometry();
   std::printf("%s: series %d (%s) -> %s, %zu x %zu x %zu", path.string().c_str(), series.identity.seriesNumber,
               series.displayName().c_str(), output.string().c_str(), g.size()[0], g.size()[1], g.size()[2]);
-  if (loaded.volumes.size() > 1) std::printf(" x %zu", loaded.volumes.size());
-  std::printf(", %s\n", core::pixelTypeName(loaded.volumes.front()->pixelType()));
+  if (volumeCount > 1) std::printf(" x %zu", volumeCount);
+  std::printf(", %s\n", rgb ? "RGB24" : core::pixelTypeName(loaded.volumes.front()->pixelType()));
   if (diffusion) std::printf("  + %s, %s\n", bval.string().c_str(), bvec.string().c_str());
   return 0;
 }
@@ -197,7 +200,8 @@ const Command kConvertCommand{
     "                    numbers repeat; may be left out when PATH holds one series\n"
     "  -o, --output OUT  the NIfTI file (.nii or .nii.gz); a multi-volume series (DWI, BOLD,\n"
     "                    multi-echo) becomes one 4D file, TR in pixdim[4]; DWI series also get\n"
-    "                    OUT.bval and OUT.bvec (FSL convention, as dcm2niix writes them)\n"
+    "                    OUT.bval and OUT.bvec (FSL convention, as dcm2niix writes them); a\n"
+    "                    colour series (RGB, YBR, palette) becomes NIfTI RGB24 (datatype 128)\n"
     "  --force           replace existing output files (otherwise they are never overwritten)\n"
     "  --native-order    keep the importer's voxel order instead of dcm2niix's (rows reversed,\n"
     "                    slices ascending along the slice normal); the geometry is right either way\n\n"

@@ -174,6 +174,7 @@ std::string seriesJson(const dicom::SeriesEntry& s) {
   o.add("volumes", std::to_string(s.volumeCount));
   o.add("rows", std::to_string(s.rows));
   o.add("columns", std::to_string(s.columns));
+  o.add("colour", jsonString(s.colour == dicom::ColourModel::Rgb ? "RGB" : "grey"));
   o.add("transferSyntaxUid", jsonString(s.transferSyntaxUid));
   o.add("frameOfReferenceUid", jsonString(s.identity.frameOfReferenceUid));
   if (s.geometry) {
@@ -226,8 +227,9 @@ void printSeriesText(const dicom::SeriesEntry& s) {
   std::printf("    Series %d  %s  %s  \"%s\"\n", s.identity.seriesNumber,
               s.modalityCode.empty() ? core::modalityCode(s.modality) : s.modalityCode.c_str(), dicom::seriesKindName(s.kind),
               s.identity.seriesDescription.c_str());
-  std::printf("      %-14s %zu images in %zu files, %zu volume(s) of %zu slices, %zu x %zu pixels\n", "Content:",
-              s.frameCount, s.files.size(), s.volumeCount, s.sliceCount, s.columns, s.rows);
+  std::printf("      %-14s %zu images in %zu files, %zu volume(s) of %zu slices, %zu x %zu pixels%s\n", "Content:",
+              s.frameCount, s.files.size(), s.volumeCount, s.sliceCount, s.columns, s.rows,
+              s.colour == dicom::ColourModel::Rgb ? ", RGB" : "");
   std::printf("      %-14s %s\n", "UID:", s.identity.seriesInstanceUid.c_str());
   if (s.geometry) {
     const auto& g = *s.geometry;

@@ -14,9 +14,12 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcxfer.h>
+#include <dcmtk/dcmimage/diregist.h>  // colour image support for DicomImage (registered once, here)
+#include <dcmtk/dcmimgle/dcmimage.h>
 
 #include "Codecs.h"
 #include "DcmUtil.h"
+#include "DirectRead.h"
 #include "Vendor.h"
 #include "fw/core/Error.h"
 
@@ -76,7 +79,8 @@ bool convert(const std::uint8_t* data, std::size_t count, const SliceHeader& h, 
 
 void checkFormat(const SliceHeader& h) {
   if (h.samplesPerPixel != 1 || (h.photometric != "MONOCHROME2" && h.photometric != "MONOCHROME1"))
-    throw core::Error("colour images (" + h.photometric + ") are not supported");
+    throw core::Error("a colour image (" + h.photometric + ", " + std::to_string(h.samplesPerPixel) +
+                      " samples per pixel) cannot be read as greyscale");
   if (h.bitsAllocated != 8 && h.bitsAllocated != 16 && h.bitsAllocated != 32)
     throw core::Error("Bits Allocated " + std::to_string(h.bitsAllocated) + " is not supported");
   if (!h.pixelDataProblem.empty()) throw core::Error(h.pixelDataProblem);
@@ -87,12 +91,7 @@ void readDirect(const SliceHeader& h, std::uint8_t* out, std::uint64_t frameByte
   const std::uint64_t at = h.pixelDataOffset + frameBytes * h.frame;
   if (frameBytes * (h.frame + 1) > h.pixelDataLength)
     throw core::Error("frame " + std::to_string(h.frame + 1) + " lies beyond the end of the pixel data");
-  std::ifstream in(h.file, std::ios::binary);
-  if (!in) throw core::Error("cannot open the file");
-  in.seekg(static_cast<std::streamoff>(at));
-  in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(frameBytes));
-  if (static_cast<std::uint64_t>(in.gcount()) != frameBytes)
-    throw core::Error("the file is truncated (pixel data ends early)");
+  readFileRange(h.file, at, out, frameBytes);
 }
 
 // The whole stored frame through DCMTK (compressed, big endian, deflated, or offset unknown).
@@ -177,6 +176,16 @@ void readStoredFrame(const SliceHeader& h, std::vector<std::uint8_t>& out) {
 
 template <class T>
 bool decodeFrameAs(const SliceHeader& h, T* out) {
+  if (storedIsOutput<T>(h)) {
+    try {
+      checkFormat(h);
+      readDirect(h, reinterpret_cast<std::uint8_t*>(out), h.storedFrameBytes());
+    } catch (core::Error& e) {
+      e.addContext("reading " + h.file.string());
+      throw;
+    }
+    return true;
+  }
   thread_local std::vector<std::uint8_t> stored;
   readStoredFrame(h, stored);
   const std::size_t count = h.rows * h.columns;
@@ -192,6 +201,61 @@ template bool decodeFrameAs<std::uint16_t>(const SliceHeader&, std::uint16_t*);
 template bool decodeFrameAs<float>(const SliceHeader&, float*);
 
 void decodeFrame(const SliceHeader& h, float* out) { decodeFrameAs<float>(h, out); }
+
+bool isColour(const SliceHeader& h) {
+  return h.samplesPerPixel == 3 || h.photometric == "PALETTE COLOR";
+}
+
+void decodeColourFrame(const SliceHeader& h, std::uint16_t* red, std::uint16_t* green, std::uint16_t* blue) {
+  try {
+    if (!isColour(h)) throw core::Error("not a colour image (" + h.photometric + ")");
+    if (h.mosaicTileCount > 0) throw core::Error("colour mosaic images are not supported");
+    if (h.samplesPerPixel != 3 && h.samplesPerPixel != 1)
+      throw core::Error(std::to_string(h.samplesPerPixel) + " samples per pixel are not supported");
+    if (h.bitsAllocated != 8 && h.bitsAllocated != 16)
+      throw core::Error("colour with Bits Allocated " + std::to_string(h.bitsAllocated) + " is not supported");
+    if (!h.pixelDataProblem.empty()) throw core::Error(h.pixelDataProblem);
+    const std::string syntax = h.transferSyntaxUid;
+    if (syntax.rfind("1.2.840.10008.1.2.4.9", 0) == 0 || syntax.rfind("1.2.840.10008.1.2.4.20", 0) == 0)
+      throw core::Error("colour JPEG 2000 / HTJ2K images are not supported (greyscale ones are)");
+    quietDcmtkWarnings();
+    registerDecoders();
+    DcmFileFormat ff;
+    const OFCondition loaded = ff.loadFile(h.file.c_str());
+    if (loaded.bad()) throw core::Error(std::string("the file is damaged or truncated (") + loaded.text() + ")");
+    DcmDataset& ds = *ff.getDataset();
+    DcmElement* element = nullptr;
+    if (ds.findAndGetElement(DCM_PixelData, element).bad() || !element) throw core::Error("the file has no Pixel Data");
+    const DcmXfer xfer(ds.getOriginalXfer());
+    if (!xfer.isEncapsulated()) {
+      const std::uint64_t needed = h.storedFrameBytes() * (h.frame + 1);
+      if (element->getLength() < needed)
+        throw core::Error("pixel data is truncated (" + std::to_string(element->getLength()) + " of " +
+                          std::to_string(needed) + " bytes)");
+    }
+    DicomImage image(&ds, ds.getOriginalXfer(), CIF_UsePartialAccessToPixelData, static_cast<unsigned long>(h.frame), 1);
+    if (image.getStatus() != EIS_Normal)
+      throw core::Error(std::string("the colour image cannot be decoded (") +
+                        DicomImage::getString(image.getStatus()) + ")");
+    if (image.isMonochrome()) throw core::Error("DCMTK decoded the colour image as greyscale");
+    if (image.getWidth() != h.columns || image.getHeight() != h.rows)
+      throw core::Error("the decoded image is " + std::to_string(image.getWidth()) + "x" +
+                        std::to_string(image.getHeight()) + " pixels, but the header says " +
+                        std::to_string(h.columns) + "x" + std::to_string(h.rows));
+    const std::size_t count = h.rows * h.columns;
+    if (image.getOutputDataSize(8) != count * 3) throw core::Error("the decoded colour image has an unexpected size");
+    const auto* rgb = static_cast<const std::uint8_t*>(image.getOutputData(8, 0, 0));  // interleaved RGB
+    if (!rgb) throw core::Error("the colour image cannot be decoded");
+    for (std::size_t n = 0; n < count; ++n) {
+      red[n] = rgb[3 * n];
+      green[n] = rgb[3 * n + 1];
+      blue[n] = rgb[3 * n + 2];
+    }
+  } catch (core::Error& e) {
+    e.addContext("reading " + h.file.string());
+    throw;
+  }
+}
 
 void rescaledRange(const SliceHeader& h, double& lo, double& hi) {
   const StoredFormat f = storedFormat(h);

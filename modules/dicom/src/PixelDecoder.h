@@ -25,6 +25,17 @@ bool decodeFrameAs(const SliceHeader& header, T* out);
 // decodeFrameAs<float>.
 void decodeFrame(const SliceHeader& header, float* out);
 
+// True for colour images: Samples per Pixel 3 (RGB, YBR_FULL, YBR_FULL_422, YBR_PARTIAL_*,
+// YBR_ICT/RCT) or PALETTE COLOR. Such series load as three channel volumes (ColourModel::Rgb).
+bool isColour(const SliceHeader& header);
+
+// Decodes the frame of a colour image to RGB, 0..255 per channel (16-bit colour is scaled to 8
+// bits), into three planes of rows*columns values, x fastest. YBR is converted to RGB, palette
+// colour through its lookup tables, either planar configuration. Goes through DCMTK's
+// DicomImage (uncompressed, JPEG, JPEG-LS, RLE; not JPEG 2000). Throws core::Error naming the
+// file on every problem.
+void decodeColourFrame(const SliceHeader& header, std::uint16_t* red, std::uint16_t* green, std::uint16_t* blue);
+
 // The range of rescaled values the stored pixels can take (from Bits Stored, Pixel
 // Representation, slope and intercept), for choosing the volume's pixel type before decoding.
 void rescaledRange(const SliceHeader& header, double& lo, double& hi);

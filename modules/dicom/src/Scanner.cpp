@@ -21,6 +21,7 @@
 #include <dcmtk/dcmdata/dcuid.h>
 
 #include "DicomDir.h"
+#include "PixelDecoder.h"
 #include "SliceHeader.h"
 #include "SliceLayout.h"
 #include "fw/core/Error.h"
@@ -279,6 +280,7 @@ SeriesEntry makeEntry(Group& g) {
   e.rows = first.rows;
   e.columns = first.columns;
   e.transferSyntaxUid = first.transferSyntaxUid;
+  e.colour = detail::isColour(first) ? ColourModel::Rgb : ColourModel::Grey;
   e.frameCount = g.headers.size();
   e.warnings = std::move(g.warnings);
   try {

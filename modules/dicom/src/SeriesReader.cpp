@@ -1,6 +1,7 @@
 #include "fw/dicom/SeriesReader.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <limits>
@@ -175,7 +176,7 @@ template <class ImageT>
 typename ImageT::Pointer decodeVolume(const std::vector<const SliceHeader*>& slices, const detail::SeriesLayout& layout,
                                       core::ProgressSink& progress) {
   using T = typename ImageT::PixelType;
-  auto img = core::allocateImage<ImageT>(layout.geometry);
+  auto img = core::allocateImage<ImageT>(layout.geometry, /*zeroed=*/false);  // every voxel is written below
   if (!layout.resample) {
     if (!decodeSlices<T>(slices, img->GetBufferPointer(), progress)) return nullptr;
     return img;
@@ -187,9 +188,54 @@ typename ImageT::Pointer decodeVolume(const std::vector<const SliceHeader*>& sli
   return img;
 }
 
+// The three channel volumes (red, green, blue; UInt16 holding 0..255) of one volume of a colour
+// series. Slices are decoded in parallel; a resampled layout resamples each channel alike.
+std::array<core::ImageU16::Pointer, 3> decodeColourVolume(const std::vector<const SliceHeader*>& slices,
+                                                           const detail::SeriesLayout& layout,
+                                                           core::ProgressSink& progress) {
+  const SliceHeader& first = *slices.front();
+  const std::size_t plane = first.rows * first.columns;
+  std::array<std::vector<std::uint16_t>, 3> stacks;
+  std::array<core::ImageU16::Pointer, 3> images;
+  std::array<std::uint16_t*, 3> target{};
+  for (std::size_t c = 0; c < 3; ++c) {
+    images[c] = core::allocateImage<core::ImageU16>(layout.geometry);
+    if (layout.resample) {
+      stacks[c].resize(plane * slices.size());
+      target[c] = stacks[c].data();
+    } else {
+      target[c] = images[c]->GetBufferPointer();
+    }
+  }
+  const auto n = static_cast<std::ptrdiff_t>(slices.size());
+  std::atomic<bool> failed{false};
+  std::atomic<std::size_t> done{0};
+  std::exception_ptr error;
+  std::mutex errorMutex;
+#pragma omp parallel for schedule(dynamic)
+  for (std::ptrdiff_t k = 0; k < n; ++k) {
+    if (failed.load()) continue;
+    try {
+      const std::size_t at = static_cast<std::size_t>(k) * plane;
+      detail::decodeColourFrame(*slices[static_cast<std::size_t>(k)], target[0] + at, target[1] + at, target[2] + at);
+      progress.checkCancel(0.9 * static_cast<double>(++done) / static_cast<double>(n), "reading slices");
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(errorMutex);
+      if (!error) error = std::current_exception();
+      failed.store(true);
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  if (layout.resample)
+    for (std::size_t c = 0; c < 3; ++c)
+      resampleStack<std::uint16_t>(stacks[c].data(), first.columns, first.rows, layout, images[c]->GetBufferPointer());
+  return images;
+}
+
 // One volume of an arranged series: decode its slices straight into the series' pixel type.
-core::VolumePtr assembleVolume(const std::vector<SliceHeader>& headers, const detail::SeriesLayout& layout,
-                               std::size_t volumeIndex, core::ProgressSink& progress) {
+// Colour series: three volumes (red, green, blue).
+std::vector<core::VolumePtr> assembleVolume(const std::vector<SliceHeader>& headers, const detail::SeriesLayout& layout,
+                                            std::size_t volumeIndex, core::ProgressSink& progress) {
   if (volumeIndex >= layout.volumes.size())
     throw core::Error("volume " + std::to_string(volumeIndex + 1) + " requested but the series has " +
                       std::to_string(layout.volumes.size()));
@@ -206,6 +252,28 @@ core::VolumePtr assembleVolume(const std::vector<SliceHeader>& headers, const de
   }
 
   const core::Modality modality = core::modalityFromCode(first.modality);
+  std::string name = seriesName(first.modality, first.identity.seriesDescription, first.identity.seriesNumber);
+  if (layout.volumes.size() > 1)
+    name += " [" + std::to_string(volumeIndex + 1) + "/" + std::to_string(layout.volumes.size()) + "]";
+
+  if (detail::isColour(first)) {
+    for (const auto* h : slices)
+      if (!detail::isColour(*h) || h->photometric != first.photometric)
+        throw core::Error("reading " + h->file.string() + ": photometric interpretation " + h->photometric +
+                          " differs from " + first.photometric + " in " + first.file.string());
+    const auto channels = decodeColourVolume(slices, layout, progress);
+    static const char* const kChannel[3] = {"red", "green", "blue"};
+    std::vector<core::VolumePtr> out;
+    for (std::size_t c = 0; c < 3; ++c) {
+      auto volume = std::make_shared<core::Volume>(core::Volume::ImageVariant(channels[c]), modality, "");
+      volume->setIdentity(first.identity);
+      volume->setName(name + " (" + kChannel[c] + ")");
+      out.push_back(std::move(volume));
+    }
+    progress.report(1.0, "reading slices");
+    return out;
+  }
+
   bool exact = true;
   const OutType type = choosePixelType(headers, layout, modality, exact);
   core::Volume::ImageVariant image;
@@ -223,12 +291,9 @@ core::VolumePtr assembleVolume(const std::vector<SliceHeader>& headers, const de
 
   auto volume = std::make_shared<core::Volume>(image, modality, modality == core::Modality::CT ? "HU" : "");
   volume->setIdentity(first.identity);
-  std::string name = seriesName(first.modality, first.identity.seriesDescription, first.identity.seriesNumber);
-  if (layout.volumes.size() > 1)
-    name += " [" + std::to_string(volumeIndex + 1) + "/" + std::to_string(layout.volumes.size()) + "]";
   volume->setName(name);
   progress.report(1.0, "reading slices");
-  return volume;
+  return {volume};
 }
 
 // Runs f with the series' context added to any Error it throws (Cancelled passes unchanged).
@@ -320,7 +385,9 @@ LoadedSeries loadSeries(const SeriesEntry& series, core::ProgressSink& progress,
     for (std::size_t i = 0; i < wanted.size(); ++i) {
       core::SubProgress sliceProgress(progress, 0.1 + 0.9 * double(i) / count, 0.1 + 0.9 * double(i + 1) / count,
                                       "reading slices");
-      out.volumes.push_back(assembleVolume(headers, layout, wanted[i], sliceProgress));
+      auto volumes = assembleVolume(headers, layout, wanted[i], sliceProgress);
+      if (volumes.size() == 3) out.colour = ColourModel::Rgb;
+      out.volumes.insert(out.volumes.end(), volumes.begin(), volumes.end());
       out.meta.push_back(metaOf(headers, layout, wanted[i]));
     }
     return out;
@@ -334,7 +401,14 @@ Thumbnail makeThumbnail(const SeriesEntry& series, int maxSize) {
   const auto& slices = layout.volumes.front();
   const SliceHeader& h = headers[slices[slices.size() / 2]];
   std::vector<float> values(h.rows * h.columns);
-  detail::decodeFrame(h, values.data());
+  if (detail::isColour(h)) {  // luminance (ITU-R BT.601 weights)
+    std::vector<std::uint16_t> r(values.size()), g(values.size()), b(values.size());
+    detail::decodeColourFrame(h, r.data(), g.data(), b.data());
+    for (std::size_t n = 0; n < values.size(); ++n)
+      values[n] = static_cast<float>(0.299 * r[n] + 0.587 * g[n] + 0.114 * b[n]);
+  } else {
+    detail::decodeFrame(h, values.data());
+  }
   std::vector<float> sorted = values;
   std::sort(sorted.begin(), sorted.end());
   const float lo = sorted[sorted.size() / 100], hi = sorted[sorted.size() * 99 / 100];

@@ -257,20 +257,24 @@ void writeNifti(const std::vector<core::VolumePtr>& volumes, const fs::path& pat
   const auto& n = g0.size();
   for (std::size_t a = 0; a < 3; ++a)
     if (n[a] < 1 || n[a] > 32767) fail(path, "a dimension of " + std::to_string(n[a]) + " voxels does not fit NIfTI-1 (1..32767)");
-  if (volumes.size() > 32767) fail(path, std::to_string(volumes.size()) + " volumes do not fit NIfTI-1 (at most 32767)");
+  if (options.rgb24 && volumes.size() % 3 != 0)
+    fail(path, "an RGB file needs three channel volumes (red, green, blue) per volume, not " +
+                   std::to_string(volumes.size()));
+  const std::size_t outVolumes = options.rgb24 ? volumes.size() / 3 : volumes.size();
+  if (outVolumes > 32767) fail(path, std::to_string(outVolumes) + " volumes do not fit NIfTI-1 (at most 32767)");
 
   const core::ImageGeometry grid = niftiGrid(g0, options.dcm2niixLayout);
   const bool flipJ = options.dcm2niixLayout;
   const bool flipK = options.dcm2niixLayout && core::dot(grid.direction().column(2), g0.direction().column(2)) < 0;
-  const TypeCode tc = typeCode(type);
-  const bool fourD = volumes.size() > 1;
+  const TypeCode tc = options.rgb24 ? TypeCode{128, 24} : typeCode(type);
+  const bool fourD = outVolumes > 1;
 
   Header h;
   h.put<std::int32_t>(0, 348);
   h.put<char>(38, 'r');
   std::array<std::int16_t, 8> dim{static_cast<std::int16_t>(fourD ? 4 : 3), static_cast<std::int16_t>(n[0]),
                                    static_cast<std::int16_t>(n[1]), static_cast<std::int16_t>(n[2]),
-                                   static_cast<std::int16_t>(volumes.size()), 1, 1, 1};
+                                   static_cast<std::int16_t>(outVolumes), 1, 1, 1};
   for (int i = 0; i < 8; ++i) h.put<std::int16_t>(40 + 2 * static_cast<std::size_t>(i), dim[static_cast<std::size_t>(i)]);
   h.put<std::int16_t>(70, tc.code);
   h.put<std::int16_t>(72, tc.bits);
@@ -312,8 +316,26 @@ void writeNifti(const std::vector<core::VolumePtr>& volumes, const fs::path& pat
       out.write(h.data(), Header::kSize);
       const std::size_t bytesPerValue = static_cast<std::size_t>(tc.bits / 8);
       std::vector<char> slice(n[0] * n[1] * bytesPerValue);
-      for (std::size_t t = 0; t < volumes.size(); ++t) {
-        progress.checkCancel(double(t) / double(volumes.size()), "writing " + path.filename().string());
+      std::vector<float> channelRow(options.rgb24 ? n[0] : 0);
+      for (std::size_t t = 0; t < outVolumes; ++t) {
+        progress.checkCancel(double(t) / double(outVolumes), "writing " + path.filename().string());
+        if (options.rgb24) {  // R G B interleaved per voxel
+          for (std::size_t kk = 0; kk < n[2]; ++kk) {
+            const std::size_t k = flipK ? n[2] - 1 - kk : kk;
+            for (std::size_t jj = 0; jj < n[1]; ++jj) {
+              const std::size_t j = flipJ ? n[1] - 1 - jj : jj;
+              const std::size_t src = n[0] * (j + n[1] * k);
+              auto* dst = reinterpret_cast<unsigned char*>(slice.data() + jj * n[0] * 3);
+              for (std::size_t c = 0; c < 3; ++c) {
+                copyRow(*volumes[3 * t + c], src, n[0], channelRow.data());
+                for (std::size_t i = 0; i < n[0]; ++i)
+                  dst[3 * i + c] = static_cast<unsigned char>(std::clamp(std::lround(channelRow[i]), 0L, 255L));
+              }
+            }
+            out.write(slice.data(), slice.size());
+          }
+          continue;
+        }
         const core::Volume& v = *volumes[t];
         for (std::size_t kk = 0; kk < n[2]; ++kk) {
           const std::size_t k = flipK ? n[2] - 1 - kk : kk;

@@ -22,6 +22,10 @@ struct NiftiWriteOptions {
   double repetitionTimeS = 0;  // pixdim[4] of a 4D file; 0 when unknown
   std::string description;     // the header's descrip (79 bytes at most are kept)
   bool overwrite = false;      // replace an existing file (otherwise: an error naming it)
+  // Colour: the volumes are channel triples (red, green, blue of volume 0, then of volume 1...)
+  // written as NIfTI RGB24 (datatype 128, 24 bits, R G B interleaved per voxel, as dcm2niix
+  // writes colour DICOM); values are clamped to 0..255. dim[0] is 3 for one colour volume.
+  bool rgb24 = false;
 };
 
 // The voxel grid (LPS) the file will have for a volume grid `g`: the same voxels, perhaps in
@@ -30,7 +34,8 @@ core::ImageGeometry niftiGrid(const core::ImageGeometry& g, bool dcm2niixLayout)
 
 // Writes one volume (3D file) or several of the same grid (4D file) to .nii or .nii.gz,
 // atomically (a temporary file beside the target, renamed over it at the end). Volumes of
-// different pixel types are written as float32. Throws core::Error naming the file.
+// different pixel types are written as float32 (see rgb24 for colour). Throws core::Error
+// naming the file.
 void writeNifti(const std::vector<core::VolumePtr>& volumes, const std::filesystem::path& path,
                 const NiftiWriteOptions& options = {},
                 core::ProgressSink& progress = core::NullProgress::instance());
