@@ -102,7 +102,7 @@ void SliceRepresentation::update(const core::VolumePtr& volume, const core::Vec3
   // slice, its pixels and the texture stay as they are.
   const double depth = core::dot(cursor, m_frame.normal);
   const bool samePlane = volume == m_sampledVolume && depth == m_sampledDepth;
-  if (samePlane && window == m_sampledWindow && level == m_sampledLevel) {
+  if (samePlane && window == m_sampledWindow && level == m_sampledLevel && !m_fusionResample && !m_fusionRecolour) {
     updateCrosshair();
     return;
   }
@@ -110,7 +110,7 @@ void SliceRepresentation::update(const core::VolumePtr& volume, const core::Vec3
     m_grid = sliceGridFor(g, cursor, m_frame.right, m_frame.up);
     sampleSlice(*volume, m_grid, Interpolation::Linear, m_values);
   }
-  windowToRgba(m_values, window, level, m_rgba);
+  colourSlice(!samePlane, window, level);
   m_sampledVolume = volume;
   m_sampledDepth = depth;
   m_sampledWindow = window;
@@ -132,6 +132,28 @@ void SliceRepresentation::update(const core::VolumePtr& volume, const core::Vec3
   m_image->Modified();
 
   updateCrosshair();
+}
+
+void SliceRepresentation::setFusion(const Fusion& fusion) {
+  if (fusion.moving != m_fusion.moving || fusion.revision != m_fusion.revision) m_fusionResample = true;
+  const FusionSettings& a = fusion.settings;
+  const FusionSettings& b = m_fusion.settings;
+  if (a.mode != b.mode || a.opacity != b.opacity || a.checkerSizeMm != b.checkerSizeMm || a.window != b.window ||
+      a.level != b.level)
+    m_fusionRecolour = true;
+  m_fusion = fusion;
+}
+
+void SliceRepresentation::colourSlice(bool newPlane, double window, double level) {
+  if (!m_fusion.moving) {
+    m_movingValues.clear();
+    windowToRgba(m_values, window, level, m_rgba);
+  } else {
+    if (newPlane || m_fusionResample || m_movingValues.size() != m_values.size())
+      sampleSliceThrough(*m_fusion.moving, m_fusion.transform, m_grid, m_movingValues);
+    fuseToRgba(m_values, window, level, m_movingValues, m_fusion.settings, m_grid, m_rgba);
+  }
+  m_fusionResample = m_fusionRecolour = false;
 }
 
 void SliceRepresentation::updateCrosshair() {

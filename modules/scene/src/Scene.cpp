@@ -119,6 +119,82 @@ LayerDisplay Scene::defaultDisplay(const core::Volume& volume) {
   return d;
 }
 
+const char* fusionModeName(FusionMode mode) {
+  switch (mode) {
+    case FusionMode::Blend: return "blend";
+    case FusionMode::Checkerboard: return "checkerboard";
+    case FusionMode::Difference: return "difference";
+    case FusionMode::Overlay: return "overlay";
+  }
+  return "blend";
+}
+
+std::optional<FusionMode> fusionModeFromName(const QString& name) {
+  for (FusionMode m : {FusionMode::Blend, FusionMode::Checkerboard, FusionMode::Difference, FusionMode::Overlay})
+    if (name == QLatin1String(fusionModeName(m))) return m;
+  return std::nullopt;
+}
+
+void Scene::setMovingVolume(core::VolumePtr volume, registration::Transform transform) {
+  m_moving = std::move(volume);
+  m_movingTransform = m_moving ? std::move(transform) : registration::Transform{};
+  ++m_transformRevision;
+  if (m_moving) {
+    const LayerDisplay d = defaultDisplay(*m_moving);
+    m_fusion.window = d.window;
+    m_fusion.level = d.level;
+  }
+  emit movingVolumeChanged();
+  emit movingTransformChanged();
+  emit fusionChanged();
+}
+
+void Scene::setMovingTransform(const registration::Transform& transform) {
+  m_movingTransform = transform;
+  ++m_transformRevision;
+  emit movingTransformChanged();
+}
+
+void Scene::setFusionMode(FusionMode mode) {
+  if (m_fusion.mode == mode) return;
+  m_fusion.mode = mode;
+  emit fusionChanged();
+}
+
+void Scene::setFusionOpacity(double opacity) {
+  opacity = std::clamp(opacity, 0.0, 1.0);
+  if (m_fusion.opacity == opacity) return;
+  m_fusion.opacity = opacity;
+  emit fusionChanged();
+}
+
+void Scene::setCheckerSize(double mm) {
+  mm = std::clamp(mm, 1.0, 500.0);
+  if (m_fusion.checkerSizeMm == mm) return;
+  m_fusion.checkerSizeMm = mm;
+  emit fusionChanged();
+}
+
+void Scene::setMovingWindowLevel(double window, double level) {
+  window = std::max(window, 1e-3);
+  if (m_fusion.window == window && m_fusion.level == level) return;
+  m_fusion.window = window;
+  m_fusion.level = level;
+  emit fusionChanged();
+}
+
+void Scene::setFusionVisible(bool visible) {
+  if (m_fusion.visible == visible) return;
+  m_fusion.visible = visible;
+  emit fusionChanged();
+}
+
+void Scene::setNudgeMode(bool on) {
+  if (m_nudgeMode == on) return;
+  m_nudgeMode = on;
+  emit nudgeModeChanged(on);
+}
+
 void Scene::setVolumePreset(const QString& id) {
   if (id == m_volumePreset) return;
   m_volumePreset = id;

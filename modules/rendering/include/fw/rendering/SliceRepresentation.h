@@ -10,6 +10,7 @@
 #include <vtkSmartPointer.h>
 
 #include "fw/core/Volume.h"
+#include "fw/rendering/FusionSampler.h"
 #include "fw/rendering/SliceSampler.h"
 #include "fw/rendering/ViewOrientation.h"
 
@@ -35,6 +36,22 @@ class SliceRepresentation {
   // Shows `volume` (may be null: empty view) through `cursor` with the given window.
   void update(const core::VolumePtr& volume, const core::Vec3& cursor, double window, double level);
 
+  // A registration's moving volume fused over the slice (moving null: none). Takes effect at
+  // the next update(). `revision` must change whenever the transform does: the moving slice is
+  // resampled only when the plane, the volume or the revision changes, and recoloured when the
+  // settings change.
+  struct Fusion {
+    core::VolumePtr moving;
+    registration::Transform transform;
+    std::uint64_t revision = 0;
+    FusionSettings settings;
+  };
+  void setFusion(const Fusion& fusion);
+  // The moving volume's values on the current slice grid (empty without fusion), and the
+  // RGBA pixels shown (row-major from the bottom-left), for tests.
+  const std::vector<float>& movingValues() const { return m_movingValues; }
+  const std::vector<std::uint8_t>& pixels() const { return m_rgba; }
+
   // View coordinates <-> world. toWorld keeps the cursor's depth along the normal.
   void toView(const core::Vec3& world, double& x, double& y) const;
   core::Vec3 toWorld(double x, double y) const;
@@ -49,6 +66,7 @@ class SliceRepresentation {
 
  private:
   void updateCrosshair();
+  void colourSlice(bool newPlane, double window, double level);
 
   ViewOrientation m_orientation;
   ViewFrame m_frame;
@@ -62,6 +80,9 @@ class SliceRepresentation {
   double m_sampledDepth = 0, m_sampledWindow = 0, m_sampledLevel = 0;
   int m_sliceNumber = 0;
   int m_sliceCount = 0;
+  Fusion m_fusion;
+  std::vector<float> m_movingValues;
+  bool m_fusionResample = false, m_fusionRecolour = false;
 
   vtkSmartPointer<vtkImageData> m_image;
   vtkSmartPointer<vtkImageActor> m_imageActor;

@@ -4,11 +4,13 @@
 // signals and request renders; nothing here knows about widgets or VTK.
 #include <QObject>
 #include <QString>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
 #include "fw/core/Geometry.h"
 #include "fw/core/Volume.h"
+#include "fw/registration/Transform.h"
 
 namespace fw::scene {
 
@@ -24,6 +26,20 @@ const std::vector<WindowPreset>& ctWindowPresets();
 
 struct LayerDisplay {
   double window = 400;
+  double level = 40;
+  bool visible = true;
+};
+
+// How a moving (registered) volume is fused over the fixed one in the slice views.
+enum class FusionMode { Blend, Checkerboard, Difference, Overlay };
+const char* fusionModeName(FusionMode mode);  // "blend", "checkerboard", "difference", "overlay"
+std::optional<FusionMode> fusionModeFromName(const QString& name);
+
+struct FusionDisplay {
+  FusionMode mode = FusionMode::Checkerboard;
+  double opacity = 0.5;        // blend and overlay: weight of the moving image
+  double checkerSizeMm = 20;   // checkerboard square side in mm (in the view plane)
+  double window = 400;         // the moving volume's own window/level
   double level = 40;
   bool visible = true;
 };
@@ -64,7 +80,32 @@ class Scene : public QObject {
   const QString& volumePreset() const { return m_volumePreset; }
   void setVolumePreset(const QString& id);
 
+  // The moving (overlay) volume of a registration, shown over the base (fixed) volume through
+  // its Transform (fixed world -> moving world). Its pixels are never changed: the slice views
+  // sample it through the transform on the fly. Setting a new moving volume resets the
+  // transform to `transform` and its window to the modality default; null removes it.
+  // The base volume may change under it (the transform relates worlds, not grids).
+  void setMovingVolume(core::VolumePtr volume, registration::Transform transform = {});
+  core::VolumePtr movingVolume() const { return m_moving; }
+  const registration::Transform& movingTransform() const { return m_movingTransform; }
+  void setMovingTransform(const registration::Transform& transform);
+  // Increases on every transform change, so views know when to resample.
+  std::uint64_t movingTransformRevision() const { return m_transformRevision; }
+  const FusionDisplay& fusion() const { return m_fusion; }
+  void setFusionMode(FusionMode mode);
+  void setFusionOpacity(double opacity);         // clamped to 0..1
+  void setCheckerSize(double mm);                // clamped to 1..500 mm
+  void setMovingWindowLevel(double window, double level);
+  void setFusionVisible(bool visible);
+  // Manual nudge mode: slice views turn arrow keys and drags into moves of the moving image.
+  bool nudgeMode() const { return m_nudgeMode; }
+  void setNudgeMode(bool on);
+
  signals:
+  void movingVolumeChanged();
+  void movingTransformChanged();
+  void fusionChanged();
+  void nudgeModeChanged(bool on);
   void layersChanged();
   void cursorChanged(const fw::core::Vec3& lps);
   void displayChanged();
@@ -75,6 +116,11 @@ class Scene : public QObject {
   std::vector<Layer> m_layers;
   core::Vec3 m_cursor;
   QString m_volumePreset = "ct-bone";
+  core::VolumePtr m_moving;
+  registration::Transform m_movingTransform;
+  std::uint64_t m_transformRevision = 0;
+  FusionDisplay m_fusion;
+  bool m_nudgeMode = false;
 };
 
 }  // namespace fw::scene
