@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "DirectRead.h"
 #include "PixelDecoder.h"
 #include "SliceHeader.h"
 #include "SliceLayout.h"
@@ -177,6 +178,7 @@ typename ImageT::Pointer decodeVolume(const std::vector<const SliceHeader*>& sli
                                       core::ProgressSink& progress) {
   using T = typename ImageT::PixelType;
   auto img = core::allocateImage<ImageT>(layout.geometry, /*zeroed=*/false);  // every voxel is written below
+  detail::adviseHugePages(img->GetBufferPointer(), layout.geometry.voxelCount() * sizeof(T));
   if (!layout.resample) {
     if (!decodeSlices<T>(slices, img->GetBufferPointer(), progress)) return nullptr;
     return img;

@@ -86,9 +86,10 @@ ImageGeometry geometryOf(const ImageT& image) {
   return ImageGeometry({sz[0], sz[1], sz[2]}, {sp[0], sp[1], sp[2]}, {o[0], o[1], o[2]}, dir);
 }
 
-// Allocates an ITK image with the given geometry (pixels zero-initialised).
+// Allocates an ITK image with the given geometry (pixels zero-initialised unless `zeroed` is
+// false, for callers that write every voxel: zeroing a large volume costs a pass over it).
 template <class ImageT>
-typename ImageT::Pointer allocateImage(const ImageGeometry& g) {
+typename ImageT::Pointer allocateImage(const ImageGeometry& g, bool zeroed = true) {
   auto img = ImageT::New();
   typename ImageT::RegionType region;
   region.SetSize({{g.size()[0], g.size()[1], g.size()[2]}});
@@ -104,7 +105,7 @@ typename ImageT::Pointer allocateImage(const ImageGeometry& g) {
   img->SetSpacing(sp);
   img->SetOrigin(o);
   img->SetDirection(d);
-  img->Allocate(true);
+  img->Allocate(zeroed);
   return img;
 }
 
