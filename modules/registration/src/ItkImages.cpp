@@ -198,50 +198,105 @@ std::size_t maskCount(const MaskImage& mask) {
                                                 [](std::uint8_t v) { return v != 0; }));
 }
 
-PointSet::Pointer samplePoints(const FloatImage& image, const MaskImage* mask, std::size_t count,
-                               unsigned seed) {
-  const auto n = image.GetLargestPossibleRegion().GetSize();
-  const std::size_t total = n[0] * n[1] * n[2];
-  std::vector<std::size_t> inside;
-  if (mask) {
-    const std::uint8_t* d = mask->GetBufferPointer();
-    for (std::size_t v = 0; v < total; ++v)
-      if (d[v]) inside.push_back(v);
-  } else {
-    inside.resize(total);
-    for (std::size_t v = 0; v < total; ++v) inside[v] = v;
-  }
-  const core::ImageGeometry g = core::geometryOf(image);
+namespace {
+
+PointSet::Pointer toPointSet(const std::vector<Vec3>& pts) {
   PointSet::Pointer points = PointSet::New();
   auto container = PointSet::PointsContainer::New();
-  const bool all = count == 0 || count >= inside.size();
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> jitter(-0.5, 0.5);
-  const std::size_t m = all ? inside.size() : count;
-  container->Reserve(m);
-  for (std::size_t s = 0; s < m; ++s) {
-    std::size_t v;
-    Vec3 idx;
-    if (all) {
-      v = inside[s];
-    } else {
-      v = inside[std::uniform_int_distribution<std::size_t>(0, inside.size() - 1)(rng)];
-    }
-    idx = {double(v % n[0]), double((v / n[0]) % n[1]), double(v / (n[0] * n[1]))};
-    if (!all) {
-      idx.x += jitter(rng);
-      idx.y += jitter(rng);
-      idx.z += jitter(rng);
-    }
-    const Vec3 p = g.indexToWorld(idx);
+  container->Reserve(pts.size());
+  for (std::size_t s = 0; s < pts.size(); ++s) {
     PointSet::PointType q;
-    q[0] = p.x;
-    q[1] = p.y;
-    q[2] = p.z;
+    q[0] = pts[s].x;
+    q[1] = pts[s].y;
+    q[2] = pts[s].z;
     container->SetElement(s, q);
   }
   points->SetPoints(container);
   return points;
+}
+
+}  // namespace
+
+PointSet::Pointer samplePoints(const FloatImage& image, const MaskImage* mask, std::size_t count,
+                               unsigned seed) {
+  const auto n = image.GetLargestPossibleRegion().GetSize();
+  const std::size_t total = n[0] * n[1] * n[2];
+  const std::uint8_t* d = mask ? mask->GetBufferPointer() : nullptr;
+  const std::size_t inside = mask ? maskCount(*mask) : total;
+  const core::ImageGeometry g = core::geometryOf(image);
+  auto toIdx = [&](std::size_t v) {
+    return Vec3{double(v % n[0]), double((v / n[0]) % n[1]), double(v / (n[0] * n[1]))};
+  };
+  std::vector<Vec3> pts;
+  if (count == 0 || count >= inside) {
+    pts.reserve(inside);
+    for (std::size_t v = 0; v < total; ++v)
+      if (!d || d[v]) pts.push_back(g.indexToWorld(toIdx(v)));
+    return toPointSet(pts);
+  }
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> jitter(-0.5, 0.5);
+  std::uniform_int_distribution<std::size_t> any(0, total - 1);
+  std::vector<std::size_t> list;  // inside voxels, only when they are too rare to hit by chance
+  if (inside * 50 < total) {
+    for (std::size_t v = 0; v < total; ++v)
+      if (d[v]) list.push_back(v);
+  }
+  pts.reserve(count);
+  while (pts.size() < count) {
+    std::size_t v;
+    if (!list.empty()) {
+      v = list[std::uniform_int_distribution<std::size_t>(0, list.size() - 1)(rng)];
+    } else {
+      v = any(rng);
+      if (d && !d[v]) continue;
+    }
+    Vec3 idx = toIdx(v);
+    idx.x += jitter(rng);
+    idx.y += jitter(rng);
+    idx.z += jitter(rng);
+    pts.push_back(g.indexToWorld(idx));
+  }
+  return toPointSet(pts);
+}
+
+PointSet::Pointer samplePoints(const FloatImage& image,
+                               const std::function<bool(const Vec3&)>& inside, std::size_t count,
+                               unsigned seed) {
+  const auto n = image.GetLargestPossibleRegion().GetSize();
+  const std::size_t total = n[0] * n[1] * n[2];
+  const core::ImageGeometry g = core::geometryOf(image);
+  std::vector<Vec3> pts;
+  if (count == 0 || count >= total) {
+    for (std::size_t k = 0; k < n[2]; ++k)
+      for (std::size_t j = 0; j < n[1]; ++j)
+        for (std::size_t i = 0; i < n[0]; ++i) {
+          const Vec3 p = g.indexToWorld({double(i), double(j), double(k)});
+          if (inside(p)) pts.push_back(p);
+        }
+    return toPointSet(pts);
+  }
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> jitter(-0.5, 0.5);
+  std::uniform_int_distribution<std::size_t> any(0, total - 1);
+  pts.reserve(count);
+  for (std::size_t tries = 0; pts.size() < count && tries < count * 1000; ++tries) {
+    const std::size_t v = any(rng);
+    Vec3 idx{double(v % n[0]), double((v / n[0]) % n[1]), double(v / (n[0] * n[1]))};
+    idx.x += jitter(rng);
+    idx.y += jitter(rng);
+    idx.z += jitter(rng);
+    const Vec3 p = g.indexToWorld(idx);
+    if (inside(p)) pts.push_back(p);
+  }
+  return toPointSet(pts);
+}
+
+bool insideMask(const MaskImage& mask, const Vec3& world) {
+  const core::ImageGeometry g = core::geometryOf(mask);
+  std::array<std::size_t, 3> v{};
+  if (!g.worldToNearestVoxel(world, v)) return false;
+  return mask.GetBufferPointer()[v[0] + g.size()[0] * (v[1] + g.size()[1] * v[2])] != 0;
 }
 
 Vec3 maskCentroid(const MaskImage& mask) {

@@ -5,6 +5,7 @@
 // Shared by the linear engine (Register.cpp) and the deformable stage (RegisterDeformable.cpp).
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include <itkAffineTransform.h>
@@ -67,6 +68,14 @@ std::size_t maskCount(const MaskImage& mask);
 // count == 0 or count >= the voxels inside: every inside voxel centre once, no jitter.
 PointSet::Pointer samplePoints(const FloatImage& image, const MaskImage* mask, std::size_t count,
                                unsigned seed);
+// The same with `inside(world point)` deciding (rejection sampling: no full-resolution mask
+// is built; a coarse mask or the user's mask volume is asked instead). Gives fewer points
+// only when `inside` is almost never true (after count * 1000 tries).
+PointSet::Pointer samplePoints(const FloatImage& image,
+                               const std::function<bool(const core::Vec3&)>& inside,
+                               std::size_t count, unsigned seed);
+// True when the voxel of `mask` nearest to the world point is inside (false outside its grid).
+bool insideMask(const MaskImage& mask, const core::Vec3& world);
 
 // Centroid (physical) of the mask's inside voxels; the image centre when the mask is empty.
 core::Vec3 maskCentroid(const MaskImage& mask);

@@ -1,0 +1,662 @@
+// The linear registration engine (rigid, then affine) and the dispatch to the deformable stage.
+//
+// Our own design on ITK images rather than ITK's ImageRegistrationMethodv4, for speed and
+// determinism: a pyramid built once by block averaging (ItkImages.h), a fixed set of random
+// sample points per level inside the fixed body mask, Mattes mutual information (cubic B-spline
+// Parzen window on the moving side, box on the fixed side, as Mattes et al. 2003 and ITK) with
+// an analytic gradient, and a regular-step gradient descent in physical-shift units (a step of
+// s moves the body by about s mm, rotations included). The histogram is summed over a fixed
+// number of sample chunks in a fixed order, so the result is bit-identical for any thread
+// count. ITK's v4 Mattes metric sums its derivative buffers in thread-timing order (not
+// reproducible) and smooths and shrinks the full images per level unless told not to.
+#include "fw/registration/Registration.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <sstream>
+
+#include <omp.h>
+
+#include "Deformable.h"
+#include "ItkImages.h"
+#include "fw/core/Error.h"
+
+namespace fw::registration {
+
+using core::Mat3;
+using core::Vec3;
+
+const char* methodName(Method m) {
+  switch (m) {
+    case Method::Rigid: return "rigid";
+    case Method::Affine: return "affine";
+    case Method::BSpline: return "bspline";
+    case Method::SyN: return "syn";
+  }
+  return "?";
+}
+
+Method methodFromName(const std::string& name) {
+  for (Method m : {Method::Rigid, Method::Affine, Method::BSpline, Method::SyN})
+    if (name == methodName(m)) return m;
+  throw core::Error("unknown registration method '" + name +
+                    "' (choose rigid, affine, bspline or syn)");
+}
+
+namespace {
+
+using detail::FloatImage;
+using detail::MaskImage;
+
+constexpr int kPadding = 2;    // histogram bins kept free at each end for the Parzen window
+constexpr int kChunks = 64;    // fixed work split: the sums do not depend on the thread count
+
+// Trilinear value and physical gradient of an image at a world point.
+class Sampler {
+ public:
+  Sampler(const FloatImage& image, const MaskImage* mask) : m_mask(mask) {
+    const core::ImageGeometry g = core::geometryOf(image);
+    m_n = g.size();
+    m_data = image.GetBufferPointer();
+    const Mat3 m = g.direction() * Mat3{{{{g.spacing().x, 0, 0}, {0, g.spacing().y, 0},
+                                           {0, 0, g.spacing().z}}}};
+    m_toIndex = m.inverse();
+    m_gradToWorld = m_toIndex.transposed();
+    m_origin = g.origin();
+  }
+
+  // False outside the grid (or the mask). grad is d value / d world (per mm).
+  bool sample(const Vec3& p, double& value, Vec3* grad) const {
+    const Vec3 c = m_toIndex * (p - m_origin);
+    if (!(c.x >= 0 && c.y >= 0 && c.z >= 0)) return false;
+    const double hx = double(m_n[0] - 1), hy = double(m_n[1] - 1), hz = double(m_n[2] - 1);
+    if (!(c.x <= hx && c.y <= hy && c.z <= hz)) return false;
+    std::size_t i = static_cast<std::size_t>(c.x), j = static_cast<std::size_t>(c.y),
+                k = static_cast<std::size_t>(c.z);
+    if (i + 1 >= m_n[0] && m_n[0] > 1) --i;
+    if (j + 1 >= m_n[1] && m_n[1] > 1) --j;
+    if (k + 1 >= m_n[2] && m_n[2] > 1) --k;
+    const double fx = c.x - double(i), fy = c.y - double(j), fz = c.z - double(k);
+    const std::size_t sx = m_n[0] > 1 ? 1 : 0, sy = m_n[1] > 1 ? m_n[0] : 0,
+                      sz = m_n[2] > 1 ? m_n[0] * m_n[1] : 0;
+    const std::size_t base = i + m_n[0] * (j + m_n[1] * k);
+    if (m_mask) {
+      const std::size_t ni = i + (fx > 0.5 ? 1 : 0) * (sx ? 1 : 0);
+      const std::size_t nj = j + (fy > 0.5 ? 1 : 0) * (sy ? 1 : 0);
+      const std::size_t nk = k + (fz > 0.5 ? 1 : 0) * (sz ? 1 : 0);
+      if (!m_mask->GetBufferPointer()[ni + m_n[0] * (nj + m_n[1] * nk)]) return false;
+    }
+    const float* d = m_data + base;
+    const double v000 = d[0], v100 = d[sx], v010 = d[sy], v110 = d[sx + sy];
+    const double v001 = d[sz], v101 = d[sx + sz], v011 = d[sy + sz], v111 = d[sx + sy + sz];
+    const double a00 = v000 + fx * (v100 - v000), a10 = v010 + fx * (v110 - v010);
+    const double a01 = v001 + fx * (v101 - v001), a11 = v011 + fx * (v111 - v011);
+    const double b0 = a00 + fy * (a10 - a00), b1 = a01 + fy * (a11 - a01);
+    value = b0 + fz * (b1 - b0);
+    if (grad) {
+      const double gx = (1 - fz) * ((1 - fy) * (v100 - v000) + fy * (v110 - v010)) +
+                        fz * ((1 - fy) * (v101 - v001) + fy * (v111 - v011));
+      const double gy = (1 - fz) * (a10 - a00) + fz * (a11 - a01);
+      const double gz = b1 - b0;
+      *grad = m_gradToWorld * Vec3{gx, gy, gz};
+    }
+    return true;
+  }
+
+ private:
+  const MaskImage* m_mask;
+  std::array<std::size_t, 3> m_n{};
+  const float* m_data = nullptr;
+  Mat3 m_toIndex, m_gradToWorld;
+  Vec3 m_origin;
+};
+
+// One pyramid level: the images, the fixed sample points and their fixed values.
+struct Level {
+  FloatImage::Pointer fixed, moving;
+  MaskImage::Pointer movingMask;  // user's moving mask on the moving level grid, or null
+  std::vector<Vec3> points;
+  std::vector<double> fixedValues;
+  double spacing = 1;  // mean voxel size of the fixed level (mm)
+};
+
+// A parametrised linear map about a centre c: rigid (Rz*Ry*Rx angles in radians, translation)
+// or affine (matrix rows, translation); y = M (x - c) + c + t.
+class Model {
+ public:
+  Model(bool affine, const Vec3& centre, double radius) : m_affine(affine), m_c(centre) {
+    const int n = affine ? 12 : 6;
+    m_scales.assign(static_cast<std::size_t>(n), 1.0);
+    // Physical shift per unit parameter, squared: angles move points by ~radius * sqrt(2/3),
+    // matrix entries by ~radius / sqrt(3) (RMS over the body), translations by 1.
+    const int k = affine ? 9 : 3;
+    for (int i = 0; i < k; ++i)
+      m_scales[static_cast<std::size_t>(i)] = radius * radius * (affine ? 1.0 / 3 : 2.0 / 3);
+  }
+  std::size_t size() const { return m_scales.size(); }
+  const std::vector<double>& scales() const { return m_scales; }
+  const Vec3& centre() const { return m_c; }
+
+  std::vector<double> fromAffine(const Affine& a) const {
+    std::vector<double> p(size(), 0.0);
+    const Vec3 t = a.translation - m_c + a.matrix * m_c;
+    if (m_affine) {
+      for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 3; ++c) p[static_cast<std::size_t>(3 * r + c)] = a.matrix(r, c);
+      for (int r = 0; r < 3; ++r) p[static_cast<std::size_t>(9 + r)] = t[r];
+    } else {
+      const Mat3& m = a.matrix;
+      p[1] = std::asin(std::clamp(-m(2, 0), -1.0, 1.0));
+      p[0] = std::atan2(m(2, 1), m(2, 2));
+      p[2] = std::atan2(m(1, 0), m(0, 0));
+      for (int r = 0; r < 3; ++r) p[static_cast<std::size_t>(3 + r)] = t[r];
+    }
+    return p;
+  }
+
+  Mat3 matrix(const std::vector<double>& p) const {
+    if (m_affine) {
+      Mat3 m;
+      for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 3; ++c) m(r, c) = p[static_cast<std::size_t>(3 * r + c)];
+      return m;
+    }
+    return rot(2, p[2], 0) * rot(1, p[1], 0) * rot(0, p[0], 0);
+  }
+  Vec3 translation(const std::vector<double>& p) const {
+    const std::size_t o = m_affine ? 9 : 3;
+    return {p[o], p[o + 1], p[o + 2]};
+  }
+  Affine affine(const std::vector<double>& p) const {
+    Affine a;
+    a.matrix = matrix(p);
+    a.translation = m_c + translation(p) - a.matrix * m_c;
+    return a;
+  }
+  // d M / d angle_k for the rigid model.
+  std::array<Mat3, 3> rotationDerivatives(const std::vector<double>& p) const {
+    const Mat3 rx = rot(0, p[0], 0), ry = rot(1, p[1], 0), rz = rot(2, p[2], 0);
+    return {rz * ry * rot(0, p[0], 1), rz * rot(1, p[1], 1) * rx, rot(2, p[2], 1) * ry * rx};
+  }
+  bool isAffine() const { return m_affine; }
+
+ private:
+  // Rotation about axis a by angle t (derivative when d == 1).
+  static Mat3 rot(int a, double t, int d) {
+    const double c = std::cos(t), s = std::sin(t);
+    Mat3 m;
+    const int i = (a + 1) % 3, j = (a + 2) % 3;
+    if (d == 0) {
+      m(i, i) = c;
+      m(i, j) = -s;
+      m(j, i) = s;
+      m(j, j) = c;
+    } else {
+      m = Mat3{{{{0, 0, 0}, {0, 0, 0}, {0, 0, 0}}}};
+      m(i, i) = -s;
+      m(i, j) = -c;
+      m(j, i) = c;
+      m(j, j) = -s;
+    }
+    return m;
+  }
+  bool m_affine;
+  Vec3 m_c;
+  std::vector<double> m_scales;
+};
+
+double bspline3(double u) {
+  u = std::abs(u);
+  if (u < 1) return (4.0 - 6.0 * u * u + 3.0 * u * u * u) / 6.0;
+  if (u < 2) return (2.0 - u) * (2.0 - u) * (2.0 - u) / 6.0;
+  return 0.0;
+}
+double bspline3Derivative(double u) {
+  const double a = std::abs(u);
+  if (a < 1) return -2.0 * u + 1.5 * u * a;
+  if (a < 2) return (u > 0 ? -0.5 : 0.5) * (2.0 - a) * (2.0 - a);
+  return 0.0;
+}
+
+std::pair<double, double> robustRange(std::vector<double> v) {
+  if (v.empty()) return {0, 0};
+  const std::size_t lo = v.size() / 200, hi = v.size() - 1 - v.size() / 200;
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(lo), v.end());
+  const double a = v[lo];
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(hi), v.end());
+  return {a, v[hi]};
+}
+
+struct Evaluation {
+  double value = 0;  // negative mutual information
+  std::vector<double> gradient;
+  std::size_t valid = 0;
+};
+
+// Mattes mutual information over one level's sample points.
+class MattesMi {
+ public:
+  MattesMi(const Level& level, int bins, int threads)
+      : m_level(level), m_bins(bins),
+        // Below ~32k samples an evaluation takes a few ms on one core: OpenMP's barriers cost
+        // more than they save, and far more on a loaded machine (measured: 10k samples, 2
+        // threads on 2 busy cores, 8x slower than 1 thread). The result does not depend on it.
+        m_threads(level.points.size() >= 32768 ? threads : 1),
+        m_moving(*level.moving, level.movingMask.GetPointer()) {
+    if (bins < 8) throw core::Error("mutual information needs at least 8 histogram bins");
+    auto [fmin, fmax] = robustRange(level.fixedValues);
+    // Moving range: a strided subsample of the moving level.
+    const auto n = level.moving->GetLargestPossibleRegion().GetSize();
+    const std::size_t total = n[0] * n[1] * n[2];
+    const std::size_t step = std::max<std::size_t>(1, total / 100000);
+    std::vector<double> mv;
+    for (std::size_t v = 0; v < total; v += step) mv.push_back(level.moving->GetBufferPointer()[v]);
+    auto [mmin, mmax] = robustRange(std::move(mv));
+    m_fmin = fmin;
+    m_mmin = mmin;
+    m_fbin = (fmax - fmin) / (bins - 2 * kPadding - 1);
+    m_mbin = (mmax - mmin) / (bins - 2 * kPadding - 1);
+    m_fixedBins.resize(level.points.size());
+    for (std::size_t i = 0; i < level.points.size(); ++i) {
+      const double f = std::clamp(level.fixedValues[i], fmin, fmax);
+      m_fixedBins[i] = m_fbin > 0 ? static_cast<int>(std::floor((f - fmin) / m_fbin + 0.5)) + kPadding
+                                  : kPadding;
+    }
+  }
+  bool fixedHasContrast() const { return m_fbin > 0; }
+  bool movingHasContrast() const { return m_mbin > 0; }
+
+  Evaluation evaluate(const Model& model, const std::vector<double>& p, bool wantGradient) {
+    const std::size_t np = model.size();
+    const std::size_t ns = m_level.points.size();
+    const std::size_t b2 = static_cast<std::size_t>(m_bins * m_bins);
+    const Affine a = model.affine(p);
+    m_mc.assign(ns, -1.0);
+    m_grad.resize(ns);
+    m_hist.assign(kChunks * b2, 0.0);
+    m_chunkValid.assign(kChunks, 0);
+    const double mbin = m_mbin, mmin = m_mmin;
+    const double mmax = mmin + mbin * (m_bins - 2 * kPadding - 1);
+    // Pass 1: moving values and the joint histogram, per chunk.
+#pragma omp parallel for schedule(static) num_threads(m_threads)
+    for (int ch = 0; ch < kChunks; ++ch) {
+      const std::size_t s0 = ns * ch / kChunks, s1 = ns * (ch + 1) / kChunks;
+      double* h = m_hist.data() + static_cast<std::size_t>(ch) * b2;
+      for (std::size_t s = s0; s < s1; ++s) {
+        double m;
+        Vec3 g;
+        if (!m_moving.sample(a.apply(m_level.points[s]), m, wantGradient ? &g : nullptr)) continue;
+        if (m <= mmin) {
+          m = mmin;
+          g = {};
+        } else if (m >= mmax) {
+          m = mmax;
+          g = {};
+        }
+        const double mc = (m - mmin) / mbin + kPadding;
+        m_mc[s] = mc;
+        m_grad[s] = g;
+        const int mb = static_cast<int>(mc);
+        double* row = h + static_cast<std::size_t>(m_fixedBins[s] * m_bins);
+        for (int k = mb - 1; k <= mb + 2; ++k) row[k] += bspline3(k - mc);
+        ++m_chunkValid[static_cast<std::size_t>(ch)];
+      }
+    }
+    Evaluation e;
+    for (int ch = 0; ch < kChunks; ++ch) e.valid += m_chunkValid[static_cast<std::size_t>(ch)];
+    std::vector<double> joint(b2, 0.0);
+    for (int ch = 0; ch < kChunks; ++ch)
+      for (std::size_t b = 0; b < b2; ++b) joint[b] += m_hist[static_cast<std::size_t>(ch) * b2 + b];
+    if (e.valid == 0) return e;
+    const double z = static_cast<double>(e.valid);
+    std::vector<double> pf(static_cast<std::size_t>(m_bins), 0.0), pm(static_cast<std::size_t>(m_bins), 0.0);
+    for (int f = 0; f < m_bins; ++f)
+      for (int m = 0; m < m_bins; ++m) {
+        const double v = joint[static_cast<std::size_t>(f * m_bins + m)] / z;
+        joint[static_cast<std::size_t>(f * m_bins + m)] = v;
+        pf[static_cast<std::size_t>(f)] += v;
+        pm[static_cast<std::size_t>(m)] += v;
+      }
+    double mi = 0;
+    std::vector<double> logRatio(b2, 0.0);  // log(p(f,m) / pm(m))
+    for (int f = 0; f < m_bins; ++f)
+      for (int m = 0; m < m_bins; ++m) {
+        const std::size_t b = static_cast<std::size_t>(f * m_bins + m);
+        const double v = joint[b];
+        if (v > 1e-16) {
+          logRatio[b] = std::log(v / pm[static_cast<std::size_t>(m)]);
+          mi += v * (logRatio[b] - std::log(pf[static_cast<std::size_t>(f)]));
+        }
+      }
+    e.value = -mi;
+    if (!wantGradient) return e;
+    // Pass 2: d MI / d p = sum_s [sum_k -B3'(k - mc_s) log(p/pm)(f_s, k)] / (z mbin) * grad_s . dT/dp.
+    m_partial.assign(kChunks * np, 0.0);
+    const bool affine = model.isAffine();
+    const Vec3 c = model.centre();
+    const auto dr = affine ? std::array<Mat3, 3>{} : model.rotationDerivatives(p);
+    std::array<Mat3, 3> drT;
+    for (int k = 0; k < 3; ++k) drT[static_cast<std::size_t>(k)] = dr[static_cast<std::size_t>(k)].transposed();
+    const double norm = 1.0 / (z * mbin);
+#pragma omp parallel for schedule(static) num_threads(m_threads)
+    for (int ch = 0; ch < kChunks; ++ch) {
+      const std::size_t s0 = ns * ch / kChunks, s1 = ns * (ch + 1) / kChunks;
+      double* out = m_partial.data() + static_cast<std::size_t>(ch) * np;
+      for (std::size_t s = s0; s < s1; ++s) {
+        const double mc = m_mc[s];
+        if (mc < 0) continue;
+        const Vec3& g = m_grad[s];
+        if (g.x == 0 && g.y == 0 && g.z == 0) continue;
+        const int mb = static_cast<int>(mc);
+        const double* row = logRatio.data() + static_cast<std::size_t>(m_fixedBins[s] * m_bins);
+        double w = 0;
+        for (int k = mb - 1; k <= mb + 2; ++k) w -= bspline3Derivative(k - mc) * row[k];
+        const Vec3 v = g * (w * norm);
+        const Vec3 x = m_level.points[s] - c;
+        if (affine) {
+          for (int r = 0; r < 3; ++r) {
+            out[3 * r + 0] += v[r] * x.x;
+            out[3 * r + 1] += v[r] * x.y;
+            out[3 * r + 2] += v[r] * x.z;
+            out[9 + r] += v[r];
+          }
+        } else {
+          for (int k = 0; k < 3; ++k) out[k] += dot(drT[static_cast<std::size_t>(k)] * v, x);
+          out[3] += v.x;
+          out[4] += v.y;
+          out[5] += v.z;
+        }
+      }
+    }
+    e.gradient.assign(np, 0.0);
+    for (int ch = 0; ch < kChunks; ++ch)
+      for (std::size_t k = 0; k < np; ++k)
+        e.gradient[k] -= m_partial[static_cast<std::size_t>(ch) * np + k];  // of -MI
+    return e;
+  }
+
+ private:
+  const Level& m_level;
+  int m_bins;
+  int m_threads;
+  Sampler m_moving;
+  double m_fmin = 0, m_mmin = 0, m_fbin = 0, m_mbin = 0;
+  std::vector<int> m_fixedBins;
+  std::vector<double> m_mc;
+  std::vector<Vec3> m_grad;
+  std::vector<double> m_hist;
+  std::vector<std::size_t> m_chunkValid;
+  std::vector<double> m_partial;
+};
+
+double meanSpacing(const FloatImage& image) {
+  const auto& s = image.GetSpacing();
+  return (s[0] + s[1] + s[2]) / 3.0;
+}
+
+// Everything the linear stages share: pyramids, masks, sample points per level.
+struct Prepared {
+  std::vector<Level> levels;  // coarsest first
+  Vec3 fixedCentroid, movingCentroid;
+  double radius = 50;
+};
+
+Prepared prepare(const core::Volume& fixed, const core::Volume& moving, const Settings& s,
+                 core::ProgressSink& progress) {
+  if (s.levels < 1 || s.levels > 6)
+    throw core::Error("registration: levels must be 1 to 6 (got " + std::to_string(s.levels) + ")");
+  if (s.samples < 0) throw core::Error("registration: samples must be 0 (all) or more");
+  if (s.iterations < 1) throw core::Error("registration: iterations must be at least 1");
+  const FloatImage::Pointer f = detail::toFloatImage(fixed);
+  const FloatImage::Pointer m = detail::toFloatImage(moving);
+  if (fixed.valueRange().first == fixed.valueRange().second)
+    throw core::Error("fixed volume '" + fixed.name() + "' is constant: nothing to register");
+  if (moving.valueRange().first == moving.valueRange().second)
+    throw core::Error("moving volume '" + moving.name() + "' is constant: nothing to register");
+  core::SubProgress pf(progress, 0.0, 0.5), pm(progress, 0.5, 1.0);
+  const detail::Pyramid fp = detail::buildPyramid(f, s.levels, pf);
+  const detail::Pyramid mp = detail::buildPyramid(m, s.levels, pm);
+  Prepared out;
+  const bool fixedCt = detail::isCtVolume(fixed), movingCt = detail::isCtVolume(moving);
+  // Masks are built once, on the coarsest level (4-8 mm voxels, cheap), and asked by world
+  // point when sampling finer levels; the user's masks are asked directly (exact).
+  const FloatImage& coarseFixed = *fp.levels.front();
+  const FloatImage& coarseMoving = *mp.levels.front();
+  MaskImage::Pointer fixedCoarseMask, movingCoarseMask;
+  std::function<bool(const Vec3&)> insideFixed;
+  if (s.fixedMask) {
+    fixedCoarseMask = detail::maskOnGrid(*s.fixedMask, coarseFixed);
+    const core::VolumePtr mask = s.fixedMask;
+    insideFixed = [mask](const Vec3& p) {
+      const auto v = mask->valueAtWorld(p);
+      return v && *v != 0.0;
+    };
+  } else {
+    fixedCoarseMask = detail::bodyMask(coarseFixed, fixedCt, 1);
+    if (detail::maskCount(*fixedCoarseMask) < 8) {
+      fixedCoarseMask = nullptr;  // no body found: every voxel takes part
+    } else if (s.autoMask) {
+      const MaskImage::Pointer mask = fixedCoarseMask;
+      insideFixed = [mask](const Vec3& p) { return detail::insideMask(*mask, p); };
+    }
+  }
+  if (s.movingMask) {
+    movingCoarseMask = detail::maskOnGrid(*s.movingMask, coarseMoving);
+    if (detail::maskCount(*movingCoarseMask) == 0)
+      throw core::Error("the moving mask leaves no voxel of '" + moving.name() +
+                        "' to sample (does it overlap the moving volume?)");
+  } else {
+    movingCoarseMask = detail::bodyMask(coarseMoving, movingCt, 0);
+  }
+  const MaskImage::Pointer centroidMask =
+      fixedCoarseMask ? fixedCoarseMask : detail::bodyMask(coarseFixed, fixedCt, 0);
+  out.fixedCentroid = detail::maskCentroid(*centroidMask);
+  out.movingCentroid = detail::maskCentroid(*movingCoarseMask);
+  out.radius = detail::maskRadius(*centroidMask, out.fixedCentroid);
+  for (int k = 0; k < s.levels; ++k) {
+    progress.checkCancel(0.9, "sample points");
+    Level level;
+    level.fixed = fp.levels[static_cast<std::size_t>(k)];
+    level.moving = mp.levels[static_cast<std::size_t>(k)];
+    level.spacing = meanSpacing(*level.fixed);
+    if (s.movingMask) level.movingMask = detail::maskOnGrid(*s.movingMask, *level.moving);
+    const std::size_t count = static_cast<std::size_t>(s.samples);
+    const unsigned seed = s.seed * 7919u + static_cast<unsigned>(k);
+    const auto pts = insideFixed ? detail::samplePoints(*level.fixed, insideFixed, count, seed)
+                                 : detail::samplePoints(*level.fixed, nullptr, count, seed);
+    if (pts->GetNumberOfPoints() < 16)
+      throw core::Error("the fixed mask leaves " + std::to_string(pts->GetNumberOfPoints()) +
+                        " sample points in '" + fixed.name() +
+                        "' (does it overlap the fixed volume?)");
+    Sampler fs(*level.fixed, nullptr);
+    for (auto it = pts->GetPoints()->Begin(); it != pts->GetPoints()->End(); ++it) {
+      const Vec3 p{it.Value()[0], it.Value()[1], it.Value()[2]};
+      double v;
+      if (!fs.sample(p, v, nullptr)) {
+        // A jittered point just past the last voxel centre: use the centre's value instead.
+        const auto idx = core::geometryOf(*level.fixed).worldToIndex(p);
+        std::array<std::size_t, 3> vox{};
+        const auto n = level.fixed->GetLargestPossibleRegion().GetSize();
+        for (int a = 0; a < 3; ++a)
+          vox[static_cast<std::size_t>(a)] = static_cast<std::size_t>(
+              std::clamp(std::round(idx[a]), 0.0, double(n[static_cast<unsigned>(a)] - 1)));
+        v = level.fixed->GetBufferPointer()[vox[0] + n[0] * (vox[1] + n[1] * vox[2])];
+      }
+      level.points.push_back(p);
+      level.fixedValues.push_back(v);
+    }
+    out.levels.push_back(std::move(level));
+  }
+  return out;
+}
+
+int threadCount(const Settings& s) {
+  return s.threads > 0 ? s.threads : std::max(1, omp_get_num_procs());
+}
+
+// Regular-step gradient descent over the pyramid for one model (rigid or affine).
+Affine runStage(const char* stage, bool affine, const Affine& start, const Prepared& prep,
+                const Settings& s, core::ProgressSink& progress,
+                const IterationCallback& onIteration, Result& result) {
+  Model model(affine, prep.fixedCentroid, prep.radius);
+  std::vector<double> p = model.fromAffine(start);
+  const int levels = static_cast<int>(prep.levels.size());
+  for (int k = 0; k < levels; ++k) {
+    const Level& level = prep.levels[static_cast<std::size_t>(k)];
+    MattesMi mi(level, s.histogramBins, threadCount(s));
+    if (!mi.fixedHasContrast() || !mi.movingHasContrast())
+      throw core::Error(std::string("the ") + (mi.fixedHasContrast() ? "moving" : "fixed") +
+                        " volume has no contrast inside its body at level " + std::to_string(k));
+    double step = level.spacing;               // mm per iteration at the start of the level
+    const double minStep = 0.005 * level.spacing;
+    std::vector<double> prevDir, best = p;
+    double bestValue = 0;
+    bool haveBest = false;
+    std::string stop = "maximum iterations";
+    int it = 0;
+    const std::size_t np = model.size();
+    for (; it < s.iterations; ++it) {
+      const double frac = (k + static_cast<double>(it) / s.iterations) / levels;
+      progress.checkCancel(frac, stage);
+      Evaluation e = mi.evaluate(model, p, true);
+      if (e.valid < std::max<std::size_t>(16, level.points.size() / 10)) {
+        if (k == 0 && it == 0)
+          throw core::Error("the volumes do not overlap: only " + std::to_string(e.valid) + " of " +
+                            std::to_string(level.points.size()) +
+                            " fixed sample points map inside the moving volume (try --init centres "
+                            "or moments)");
+        // The last step left the overlap: go back and take a smaller one.
+        p = best;
+        step *= 0.5;
+        prevDir.clear();
+        if (step < minStep) {
+          stop = "step too small";
+          break;
+        }
+        continue;
+      }
+      if (!haveBest || e.value < bestValue) {
+        bestValue = e.value;
+        best = p;
+        haveBest = true;
+      }
+      if (onIteration) onIteration({stage, k, levels, it, e.value});
+      // Descent direction in physical-shift units: q_i = p_i * sqrt(scale_i).
+      std::vector<double> dir(np);
+      double len = 0;
+      for (std::size_t i = 0; i < np; ++i) {
+        dir[i] = -e.gradient[i] / std::sqrt(model.scales()[i]);
+        len += dir[i] * dir[i];
+      }
+      len = std::sqrt(len);
+      if (len < 1e-12) {
+        stop = "zero gradient";
+        break;
+      }
+      if (!prevDir.empty()) {
+        double d = 0;
+        for (std::size_t i = 0; i < np; ++i) d += dir[i] * prevDir[i];
+        if (d < 0) step *= 0.5;
+      }
+      if (step < minStep) {
+        stop = "step too small";
+        break;
+      }
+      for (std::size_t i = 0; i < np; ++i)
+        p[i] += step * dir[i] / len / std::sqrt(model.scales()[i]);
+      prevDir = std::move(dir);
+    }
+    p = best;
+    result.iterations += it;
+    std::ostringstream line;
+    line << stage << " level " << k + 1 << "/" << levels << ": " << it << " iterations, metric "
+         << bestValue << ", " << level.points.size() << " samples at " << level.spacing
+         << " mm, stopped: " << stop;
+    result.log.push_back(line.str());
+    if (k == levels - 1) result.finalMetric = bestValue;
+  }
+  return model.affine(p);
+}
+
+Affine initialAffine(const Settings& s, const Prepared& prep, const core::Volume& fixed,
+                     const core::Volume& moving) {
+  switch (s.initialiser) {
+    case Initialiser::Identity: return Affine::identity();
+    case Initialiser::Centres: {
+      Affine a;
+      a.translation = moving.geometry().center() - fixed.geometry().center();
+      return a;
+    }
+    case Initialiser::Moments: {
+      Affine a;
+      a.translation = prep.movingCentroid - prep.fixedCentroid;
+      return a;
+    }
+  }
+  return Affine::identity();
+}
+
+}  // namespace
+
+Result registerVolumes(const core::Volume& fixed, const core::Volume& moving,
+                       const Settings& settings, core::ProgressSink& progress,
+                       const IterationCallback& onIteration) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Result result;
+  const bool deformable = settings.method == Method::BSpline || settings.method == Method::SyN;
+  const bool skipLinear = deformable && settings.initial.has_value();
+  Affine linear = Affine::identity();
+  if (!skipLinear) {
+    const double linearEnd = deformable ? 0.3 : 1.0;
+    core::SubProgress prepProgress(progress, 0.0, 0.05 * linearEnd, "preparing");
+    const Prepared prep = prepare(fixed, moving, settings, prepProgress);
+    {
+      std::ostringstream line;
+      line << "prepared pyramids, masks and samples in "
+           << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s";
+      result.log.push_back(line.str());
+    }
+    std::optional<Affine> start;
+    if (settings.initial) {
+      start = settings.initial->asAffine();
+      if (!start)
+        throw core::Error("the initial transform of a linear registration must be linear");
+    }
+    const bool runRigid = !(settings.initial && settings.method == Method::Affine);
+    const bool runAffine = settings.method != Method::Rigid;
+    const double mid = runRigid && runAffine ? 0.05 + 0.45 : 0.05;
+    linear = start ? *start : initialAffine(settings, prep, fixed, moving);
+    if (settings.initial && settings.method == Method::Rigid && !linear.isRigid(1e-4))
+      throw core::Error("the initial transform of a rigid registration must be rigid");
+    if (runRigid) {
+      core::SubProgress sp(progress, 0.05 * linearEnd, (runAffine ? mid : 1.0) * linearEnd, "rigid");
+      linear = runStage("rigid", false, linear, prep, settings, sp, onIteration, result);
+    }
+    if (runAffine) {
+      core::SubProgress sp(progress, (runRigid ? mid : 0.05) * linearEnd, linearEnd, "affine");
+      linear = runStage("affine", true, linear, prep, settings, sp, onIteration, result);
+    }
+  } else {
+    const auto a = settings.initial->asAffine();
+    if (!a) throw core::Error("the initial transform of a deformable registration must be linear");
+    linear = *a;
+  }
+  result.transform = Transform(linear);
+  if (deformable) {
+    core::SubProgress sp(progress, skipLinear ? 0.0 : 0.3, 1.0, methodName(settings.method));
+    Result d = detail::registerDeformable(fixed, moving, settings, result.transform, sp, onIteration);
+    result.transform = d.transform;
+    result.finalMetric = d.finalMetric;
+    result.iterations += d.iterations;
+    result.log.insert(result.log.end(), d.log.begin(), d.log.end());
+  }
+  progress.checkCancel(1.0, "done");
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+}  // namespace fw::registration
