@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -94,13 +95,43 @@ void readDirect(const SliceHeader& h, std::uint8_t* out, std::uint64_t frameByte
   readFileRange(h.file, at, out, frameBytes);
 }
 
+}  // namespace
+
+struct DcmtkFileCache::State {
+  std::filesystem::path file;
+  std::unique_ptr<DcmFileFormat> loaded;
+};
+
+namespace {
+
+thread_local DcmtkFileCache::State* t_fileCache = nullptr;
+
+// The parsed file, from the thread's cache when it holds this file; null when loading failed
+// (`condition` says why).
+DcmFileFormat* loadDcmtkFile(const std::filesystem::path& file, std::unique_ptr<DcmFileFormat>& owned,
+                             OFCondition& condition) {
+  if (t_fileCache && t_fileCache->loaded && t_fileCache->file == file) return t_fileCache->loaded.get();
+  auto ff = std::make_unique<DcmFileFormat>();
+  condition = ff->loadFile(file.c_str());
+  if (condition.bad()) return nullptr;
+  if (t_fileCache) {
+    ff->loadAllDataIntoMemory();  // later frames must not go back to the file
+    t_fileCache->file = file;
+    t_fileCache->loaded = std::move(ff);
+    return t_fileCache->loaded.get();
+  }
+  owned = std::move(ff);
+  return owned.get();
+}
+
 // The whole stored frame through DCMTK (compressed, big endian, deflated, or offset unknown).
 void readWithDcmtk(const SliceHeader& h, std::uint8_t* out, std::uint64_t frameBytes) {
   quietDcmtkWarnings();
   const std::uint64_t needed = frameBytes * (h.frame + 1);
-  DcmFileFormat ff;
-  const OFCondition loaded = ff.loadFile(h.file.c_str());
-  if (loaded.bad()) {
+  std::unique_ptr<DcmFileFormat> owned;
+  OFCondition loaded = EC_Normal;
+  DcmFileFormat* file = loadDcmtkFile(h.file, owned, loaded);
+  if (!file) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(h.file, ec);
     if (!ec && size < needed)
@@ -109,7 +140,7 @@ void readWithDcmtk(const SliceHeader& h, std::uint8_t* out, std::uint64_t frameB
                         std::to_string(needed) + ")");
     throw core::Error(std::string("the file is damaged or truncated (") + loaded.text() + ")");
   }
-  DcmDataset& ds = *ff.getDataset();
+  DcmDataset& ds = *file->getDataset();
   const DcmXfer xfer(ds.getOriginalXfer());
   DcmElement* element = nullptr;
   if (ds.findAndGetElement(DCM_PixelData, element).bad() || !element) throw core::Error("the file has no Pixel Data");
@@ -202,6 +233,12 @@ template bool decodeFrameAs<float>(const SliceHeader&, float*);
 
 void decodeFrame(const SliceHeader& h, float* out) { decodeFrameAs<float>(h, out); }
 
+DcmtkFileCache::DcmtkFileCache() : m_state(std::make_unique<State>()), m_previous(t_fileCache) {
+  t_fileCache = m_state.get();
+}
+
+DcmtkFileCache::~DcmtkFileCache() { t_fileCache = m_previous; }
+
 bool isColour(const SliceHeader& h) {
   return h.samplesPerPixel == 3 || h.photometric == "PALETTE COLOR";
 }
@@ -220,10 +257,11 @@ void decodeColourFrame(const SliceHeader& h, std::uint16_t* red, std::uint16_t* 
       throw core::Error("colour JPEG 2000 / HTJ2K images are not supported (greyscale ones are)");
     quietDcmtkWarnings();
     registerDecoders();
-    DcmFileFormat ff;
-    const OFCondition loaded = ff.loadFile(h.file.c_str());
-    if (loaded.bad()) throw core::Error(std::string("the file is damaged or truncated (") + loaded.text() + ")");
-    DcmDataset& ds = *ff.getDataset();
+    std::unique_ptr<DcmFileFormat> owned;
+    OFCondition loaded = EC_Normal;
+    DcmFileFormat* file = loadDcmtkFile(h.file, owned, loaded);
+    if (!file) throw core::Error(std::string("the file is damaged or truncated (") + loaded.text() + ")");
+    DcmDataset& ds = *file->getDataset();
     DcmElement* element = nullptr;
     if (ds.findAndGetElement(DCM_PixelData, element).bad() || !element) throw core::Error("the file has no Pixel Data");
     const DcmXfer xfer(ds.getOriginalXfer());

@@ -5,11 +5,30 @@
 // recorded; everything else (big endian, deflate, encapsulated syntaxes through Codecs.h)
 // goes through DCMTK. Internal to the dicom module.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "SliceHeader.h"
 
 namespace fw::dicom::detail {
+
+// While one of these lives on a thread, the file that thread last read through DCMTK
+// (compressed, big endian, deflated; colour) stays parsed, so the frames of a multi-frame file
+// are decoded from one parse of the file per thread instead of one per frame. Create one per
+// thread of a decoding loop (inside the parallel region); the file is released with it.
+// Without one, every frame loads its file anew.
+class DcmtkFileCache {
+ public:
+  DcmtkFileCache();
+  ~DcmtkFileCache();
+  DcmtkFileCache(const DcmtkFileCache&) = delete;
+  DcmtkFileCache& operator=(const DcmtkFileCache&) = delete;
+  struct State;
+
+ private:
+  std::unique_ptr<State> m_state;
+  State* m_previous = nullptr;
+};
 
 // The stored bytes of `header`'s frame (a mosaic: its tile), native little-endian,
 // rows*columns*samplesPerPixel*bitsAllocated/8 of them. Throws core::Error naming the file on

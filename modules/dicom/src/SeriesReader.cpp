@@ -97,17 +97,22 @@ bool decodeSlices(const std::vector<const SliceHeader*>& slices, T* buffer, core
   std::atomic<std::size_t> done{0};
   std::exception_ptr error;
   std::mutex errorMutex;
-#pragma omp parallel for schedule(dynamic)
-  for (std::ptrdiff_t k = 0; k < n; ++k) {
-    if (failed.load() || !fits.load()) continue;
-    try {
-      if (!detail::decodeFrameAs<T>(*slices[static_cast<std::size_t>(k)], buffer + static_cast<std::size_t>(k) * sliceSize))
-        fits.store(false);
-      progress.checkCancel(0.9 * static_cast<double>(++done) / static_cast<double>(n), "reading slices");
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(errorMutex);
-      if (!error) error = std::current_exception();
-      failed.store(true);
+#pragma omp parallel
+  {
+    // The frames of a compressed multi-frame file: one parse of the file per thread, not per frame.
+    detail::DcmtkFileCache fileCache;
+#pragma omp for schedule(dynamic)
+    for (std::ptrdiff_t k = 0; k < n; ++k) {
+      if (failed.load() || !fits.load()) continue;
+      try {
+        if (!detail::decodeFrameAs<T>(*slices[static_cast<std::size_t>(k)], buffer + static_cast<std::size_t>(k) * sliceSize))
+          fits.store(false);
+        progress.checkCancel(0.9 * static_cast<double>(++done) / static_cast<double>(n), "reading slices");
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(errorMutex);
+        if (!error) error = std::current_exception();
+        failed.store(true);
+      }
     }
   }
   if (error) std::rethrow_exception(error);
@@ -214,17 +219,21 @@ std::array<core::ImageU16::Pointer, 3> decodeColourVolume(const std::vector<cons
   std::atomic<std::size_t> done{0};
   std::exception_ptr error;
   std::mutex errorMutex;
-#pragma omp parallel for schedule(dynamic)
-  for (std::ptrdiff_t k = 0; k < n; ++k) {
-    if (failed.load()) continue;
-    try {
-      const std::size_t at = static_cast<std::size_t>(k) * plane;
-      detail::decodeColourFrame(*slices[static_cast<std::size_t>(k)], target[0] + at, target[1] + at, target[2] + at);
-      progress.checkCancel(0.9 * static_cast<double>(++done) / static_cast<double>(n), "reading slices");
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(errorMutex);
-      if (!error) error = std::current_exception();
-      failed.store(true);
+#pragma omp parallel
+  {
+    detail::DcmtkFileCache fileCache;  // multi-frame colour files: one parse per thread
+#pragma omp for schedule(dynamic)
+    for (std::ptrdiff_t k = 0; k < n; ++k) {
+      if (failed.load()) continue;
+      try {
+        const std::size_t at = static_cast<std::size_t>(k) * plane;
+        detail::decodeColourFrame(*slices[static_cast<std::size_t>(k)], target[0] + at, target[1] + at, target[2] + at);
+        progress.checkCancel(0.9 * static_cast<double>(++done) / static_cast<double>(n), "reading slices");
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(errorMutex);
+        if (!error) error = std::current_exception();
+        failed.store(true);
+      }
     }
   }
   if (error) std::rethrow_exception(error);
