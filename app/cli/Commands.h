@@ -10,7 +10,8 @@ extern const Command kInfoCommand;         // CmdInfo.cpp
 extern const Command kSampleStudyCommand;  // CmdSampleStudy.cpp
 extern const Command kConvertCommand;      // CmdConvert.cpp
 extern const Command kBenchImportCommand;  // CmdBenchImport.cpp
+extern const Command kBenchRegisterCommand;  // CmdBenchRegister.cpp
 
-inline std::vector<Command> allCommands() { return {kInfoCommand, kConvertCommand, kSampleStudyCommand, kBenchImportCommand}; }
+inline std::vector<Command> allCommands() { return {kInfoCommand, kConvertCommand, kSampleStudyCommand, kBenchImportCommand, kBenchRegisterCommand}; }
 
 }  // namespace fw::cli
