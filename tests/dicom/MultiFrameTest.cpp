@@ -1,7 +1,9 @@
 // Enhanced multi-frame files made here (EnhancedTestUtil.h), issue 3:
 // - a 100-frame JPEG-LS file (dcmcjpls) loads voxel for voxel as its uncompressed original, and
 //   its frames are decoded from one parse of the file (DcmtkFileCache); the time of decoding
-//   every frame with and without the cache is printed (a loaded-machine figure, not asserted).
+//   every frame with and without the cache is printed (a loaded-machine figure, not asserted);
+// - one file holding two stacks (two Stack IDs: axial and coronal; or two parallel slabs of one
+//   orientation) scans as two series entries, each assembled on its own grid with its values.
 #include <QtTest>
 
 #include <chrono>
@@ -39,6 +41,8 @@ class MultiFrameTest : public QObject {
  private slots:
   void initTestCase();
   void compressedMultiFrameDecodedOnce();
+  void twoStacksSplit_data();
+  void twoStacksSplit();
 
  private:
   fs::path m_root;
@@ -95,6 +99,52 @@ void MultiFrameTest::compressedMultiFrameDecodedOnce() {
   qInfo("100-frame 256x256 JPEG-LS file (%llu bytes), one thread: each frame from a new parse %.3f s, from one parse %.3f s "
         "(%.1fx)",
         static_cast<unsigned long long>(fs::file_size(jpls)), anewS, onceS, anewS / std::max(onceS, 1e-9));
+}
+
+void MultiFrameTest::twoStacksSplit_data() {
+  QTest::addColumn<bool>("twoPlanes");
+  QTest::newRow("axial and coronal") << true;
+  QTest::newRow("two axial slabs") << false;
+}
+
+void MultiFrameTest::twoStacksSplit() {
+  QFETCH(bool, twoPlanes);
+  const core::ImageGeometry axial({48, 40, 10}, {0.9, 1.1, 2.0}, {-20, -25, -30}, core::Mat3::identity());
+  const core::ImageGeometry second =
+      twoPlanes ? core::ImageGeometry({48, 40, 12}, {0.9, 1.1, 1.5}, {-20, 10, 30},
+                                      core::Mat3::fromColumns({1, 0, 0}, {0, 0, -1}, {0, 1, 0}))
+                : core::ImageGeometry({48, 40, 8}, {0.9, 1.1, 2.0}, {-20, -25, 40}, core::Mat3::identity());
+  const fs::path folder = m_root / (twoPlanes ? "two-planes" : "two-slabs");
+  fs::create_directories(folder);
+  test::writeEnhancedMr(folder / "stacks.dcm", {{"1", axial}, {"2", second}}, pattern);
+  const auto scan = dicom::scan(folder, core::NullProgress::instance());
+  QCOMPARE(scan.series.size(), std::size_t(2));
+  const core::ImageGeometry grids[2] = {axial, second};
+  for (std::size_t s = 0; s < 2; ++s) {
+    const auto& e = scan.series[s];
+    const std::string label = "stack " + std::to_string(s + 1) + " of 2 (Stack ID " + std::to_string(s + 1) + ")";
+    QVERIFY2(e.displayName().find(label) != std::string::npos, e.displayName().c_str());
+    QCOMPARE(int(e.kind), int(dicom::SeriesKind::Image));
+    QVERIFY2(e.geometry, e.warnings.empty() ? "" : e.warnings.back().c_str());
+    QCOMPARE(e.geometry->size(), grids[s].size());
+    const auto loaded = dicom::loadSeries(e, core::NullProgress::instance());
+    QCOMPARE(loaded.volumes.size(), std::size_t(1));
+    const auto& g = loaded.volumes[0]->geometry();
+    QCOMPARE(g.size(), grids[s].size());
+    QVERIFY(core::norm(g.origin() - grids[s].origin()) < 1e-3);
+    for (int a = 0; a < 3; ++a) {
+      QVERIFY(core::norm(g.direction().column(a) - grids[s].direction().column(a)) < 1e-4);
+      QVERIFY(std::abs(g.spacing()[a] - grids[s].spacing()[a]) < 1e-4);
+    }
+    const auto* p = std::get<core::ImageU16::Pointer>(loaded.volumes[0]->image())->GetBufferPointer();
+    const auto& n = g.size();
+    for (std::size_t k = 0; k < n[2]; ++k)
+      for (std::size_t j = 0; j < n[1]; ++j)
+        for (std::size_t i = 0; i < n[0]; ++i)
+          if (p[i + n[0] * (j + n[1] * k)] != pattern(s, k, i, j))
+            QFAIL(qPrintable(QString("stack %1 voxel %2,%3,%4: %5, written %6")
+                                 .arg(s + 1).arg(i).arg(j).arg(k).arg(p[i + n[0] * (j + n[1] * k)]).arg(pattern(s, k, i, j))));
+  }
 }
 
 QTEST_GUILESS_MAIN(MultiFrameTest)

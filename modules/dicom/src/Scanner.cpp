@@ -344,13 +344,29 @@ void buildSeries(const std::vector<Candidate>& files, std::vector<HeaderResult>&
   for (auto& [key, g] : groups) {
     progress.checkCancel(kReadEnd + (1.0 - kReadEnd) * static_cast<double>(k++) / static_cast<double>(groups.size()),
                          kStage);
-    SeriesEntry e = makeEntry(g);
-    if (uidOwners[std::get<2>(key)].size() > 1)
-      e.warnings.push_back("the Series Instance UID " + std::get<2>(key) +
-                           " also appears in another patient or study; those images are kept apart");
-    result.series.push_back(std::move(e));
+    // Several stacks (Stack IDs, or planes of one enhanced file): one entry per stack (issue 3).
+    std::vector<Group> parts;
+    for (const auto& stack : detail::splitStacks(g.headers)) {
+      Group part;
+      part.warnings = g.warnings;
+      part.warnings.push_back("one of several stacks in this series, loaded on its own: " + stack.label);
+      for (std::size_t i : stack.indices) {
+        part.headers.push_back(g.headers[i]);
+        auto& d = part.headers.back().identity.seriesDescription;
+        d = (d.empty() ? "series " + std::to_string(part.headers.back().identity.seriesNumber) : d) + " [" + stack.label + "]";
+      }
+      parts.push_back(std::move(part));
+    }
+    if (parts.empty()) parts.push_back(std::move(g));
+    for (auto& part : parts) {
+      SeriesEntry e = makeEntry(part);
+      if (uidOwners[std::get<2>(key)].size() > 1)
+        e.warnings.push_back("the Series Instance UID " + std::get<2>(key) +
+                             " also appears in another patient or study; those images are kept apart");
+      result.series.push_back(std::move(e));
+    }
   }
-  std::sort(result.series.begin(), result.series.end(), [](const SeriesEntry& a, const SeriesEntry& b) {
+  std::stable_sort(result.series.begin(), result.series.end(), [](const SeriesEntry& a, const SeriesEntry& b) {
     const auto& x = a.identity;
     const auto& y = b.identity;
     return std::tie(x.patientName, x.patientId, x.studyDate, x.studyTime, x.studyInstanceUid, x.seriesNumber,

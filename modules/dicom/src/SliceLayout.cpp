@@ -306,4 +306,48 @@ SeriesLayout arrangeSlices(const std::vector<SliceHeader>& headers) {
   return layout;
 }
 
+std::vector<StackPart> splitStacks(const std::vector<SliceHeader>& headers) {
+  std::vector<StackPart> parts;
+  // By Stack ID, in order of first appearance.
+  std::vector<std::string> ids;
+  for (const auto& h : headers)
+    if (!h.stackId.empty() && std::find(ids.begin(), ids.end(), h.stackId) == ids.end()) ids.push_back(h.stackId);
+  if (ids.size() > 1) {
+    for (const auto& id : ids) {
+      StackPart p;
+      for (std::size_t i = 0; i < headers.size(); ++i)
+        if (headers[i].stackId == id) p.indices.push_back(i);
+      p.label = "Stack ID " + id;
+      parts.push_back(std::move(p));
+    }
+    // Frames without a Stack ID (none expected) join the first stack.
+    for (std::size_t i = 0; i < headers.size(); ++i)
+      if (headers[i].stackId.empty()) parts.front().indices.push_back(i);
+  } else {
+    // By orientation, only for multi-frame files (one enhanced file holding several planes).
+    for (const auto& h : headers)
+      if (h.numberOfFrames <= 1 || !h.hasPlane) return {};
+    auto same = [](const SliceHeader& a, const SliceHeader& b) {
+      return core::dot(a.rowDirection, b.rowDirection) > 0.9999 && core::dot(a.columnDirection, b.columnDirection) > 0.9999;
+    };
+    std::vector<std::size_t> representative;  // a header of each orientation
+    for (std::size_t i = 0; i < headers.size(); ++i) {
+      std::size_t o = 0;
+      while (o < representative.size() && !same(headers[representative[o]], headers[i])) ++o;
+      if (o == representative.size()) {
+        representative.push_back(i);
+        StackPart p;
+        const auto& h = headers[i];
+        p.label = "orientation " + core::toString(h.rowDirection, 3) + " / " + core::toString(h.columnDirection, 3);
+        parts.push_back(std::move(p));
+      }
+      parts[o].indices.push_back(i);
+    }
+    if (parts.size() < 2) return {};
+  }
+  for (std::size_t s = 0; s < parts.size(); ++s)
+    parts[s].label = "stack " + std::to_string(s + 1) + " of " + std::to_string(parts.size()) + " (" + parts[s].label + ")";
+  return parts;
+}
+
 }  // namespace fw::dicom::detail

@@ -38,4 +38,18 @@ struct SeriesLayout {
 // `warnings`; duplicates are left out and told.
 SeriesLayout arrangeSlices(const std::vector<SliceHeader>& headers);
 
+// One stack of a series that holds several (see splitStacks): the indices of its headers and
+// words for the user, e.g. "stack 2 of 2 (Stack ID 2)" or "stack 1 of 3 (orientation 1 0 0 / 0 0 -1)".
+struct StackPart {
+  std::vector<std::size_t> indices;
+  std::string label;
+};
+
+// Splits the headers of one series into stacks that each may form a volume: by Stack ID when the
+// frames carry several (enhanced multi-frame), else by image orientation when every frame comes
+// from a multi-frame file and the orientations differ (several planes in one enhanced file).
+// Empty when there is nothing to split (classic series with mixed planes stay one series and
+// are refused by arrangeSlices, as before).
+std::vector<StackPart> splitStacks(const std::vector<SliceHeader>& headers);
+
 }  // namespace fw::dicom::detail
