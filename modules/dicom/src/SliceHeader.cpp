@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -16,6 +17,7 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include "DcmUtil.h"
+#include "FastHeader.h"
 #include "Vendor.h"
 
 namespace fw::dicom::detail {
@@ -191,13 +193,15 @@ std::string byteCount(std::uint64_t n) {
 
 // Finds the Pixel Data element of an uncompressed little-endian file by reading its tail (the
 // parse stopped at Pixel Data, so its header is not kept by DCMTK), and checks that it holds
-// what the header promises. Sets pixelDataOffset/Length or pixelDataProblem on `h`.
-void locatePixelData(const std::filesystem::path& file, SliceHeader& h) {
+// what the header promises. Sets pixelDataOffset/Length or pixelDataProblem on `h`. `whole`
+// (when not null) holds the whole file, `wholeSize` bytes, already read: nothing is read again.
+void locatePixelData(const std::filesystem::path& file, SliceHeader& h, const std::uint8_t* whole,
+                     std::size_t wholeSize) {
   const std::uint64_t frameBytes = h.storedFrameBytes();
   if (h.bitsAllocated % 8 != 0 || frameBytes == 0) return;
   const std::uint64_t expected = frameBytes * h.numberOfFrames;
   std::error_code ec;
-  const std::uint64_t fileSize = std::filesystem::file_size(file, ec);
+  const std::uint64_t fileSize = whole ? wholeSize : std::filesystem::file_size(file, ec);
   if (ec) return;
   const std::string claim = std::to_string(h.numberOfFrames) + " frame(s) of " +
                             std::to_string(h.frameColumns ? h.frameColumns : h.columns) + "x" +
@@ -214,16 +218,22 @@ void locatePixelData(const std::filesystem::path& file, SliceHeader& h) {
   const std::uint64_t start = fileSize - expected;  // the value cannot start later in a whole file
   const std::uint64_t lo = start > kSlack ? start - kSlack : 0;
   const std::uint64_t hi = std::min(fileSize, start + kSlack);
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return;
-  std::vector<unsigned char> buf(static_cast<std::size_t>(hi - lo));
-  in.seekg(static_cast<std::streamoff>(lo));
-  in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
-  if (static_cast<std::size_t>(in.gcount()) != buf.size()) return;
+  const std::size_t bufSize = static_cast<std::size_t>(hi - lo);
+  std::vector<unsigned char> storage;
+  const unsigned char* buf = whole ? whole + lo : nullptr;
+  if (!whole) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return;
+    storage.resize(bufSize);
+    in.seekg(static_cast<std::streamoff>(lo));
+    in.read(reinterpret_cast<char*>(storage.data()), static_cast<std::streamsize>(storage.size()));
+    if (static_cast<std::size_t>(in.gcount()) != storage.size()) return;
+    buf = storage.data();
+  }
   const bool explicitVr = h.transferSyntaxUid == UID_LittleEndianExplicitTransferSyntax;
   const std::size_t headerLen = explicitVr ? 12 : 8;
-  if (buf.size() < headerLen) return;
-  for (std::size_t p = buf.size() - headerLen + 1; p-- > 0;) {
+  if (bufSize < headerLen) return;
+  for (std::size_t p = bufSize - headerLen + 1; p-- > 0;) {
     if (buf[p] != 0xE0 || buf[p + 1] != 0x7F || buf[p + 2] != 0x10 || buf[p + 3] != 0x00) continue;
     std::uint32_t len = 0;
     if (explicitVr) {
@@ -292,7 +302,8 @@ bool looksLikeDicom(const std::filesystem::path& file) {
   return looksLikeDicomBytes(buf, static_cast<std::size_t>(in.gcount()));
 }
 
-HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& file) {
+HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& file, const std::uint8_t* wholeFile,
+                             std::size_t wholeFileSize) {
   HeaderResult r;
   DcmDataset& ds = *ff.getDataset();
   DcmMetaInfo& meta = *ff.getMetaInfo();
@@ -436,7 +447,7 @@ HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& fil
     if (shared) applyFunctionalGroup(*shared, h, sharedSeen);
     if (nativeLe) {
       h.nativeLittleEndian = true;
-      locatePixelData(file, h);
+      locatePixelData(file, h, wholeFile, wholeFileSize);
     }
     r.headers.reserve(items);
     for (std::size_t f = 0; f < items; ++f) {
@@ -459,7 +470,7 @@ HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& fil
     h.frameColumns = h.columns;
     if (nativeLe) {
       h.nativeLittleEndian = true;
-      locatePixelData(file, h);
+      locatePixelData(file, h, wholeFile, wholeFileSize);
     }
     h.rows = mosaic->tileRows;
     h.columns = mosaic->tileColumns;
@@ -479,17 +490,34 @@ HeaderResult sliceHeaderFrom(DcmFileFormat& ff, const std::filesystem::path& fil
 
   if (nativeLe) {
     h.nativeLittleEndian = true;
-    locatePixelData(file, h);
+    locatePixelData(file, h, wholeFile, wholeFileSize);
   }
   r.headers.push_back(std::move(h));
   return r;
 }
 
-HeaderResult readSliceHeader(const std::filesystem::path& file) {
+namespace {
+
+enum class Parser { Auto, Dcmtk, Fast };
+
+// FW_DICOM_HEADER_READER=dcmtk sends every header through DCMTK, to compare both readers in one
+// run (docs/dicom-scan.md, "Fast header reader").
+bool fastReaderEnabled() {
+  static const bool enabled = [] {
+    const char* v = std::getenv("FW_DICOM_HEADER_READER");
+    return !(v && std::string(v) == "dcmtk");
+  }();
+  return enabled;
+}
+
+// Reads the header of `file` with our fast reader, DCMTK, or the fast reader with DCMTK when it
+// declines. With Parser::Fast, a declined file gives nothing (`why` says why).
+std::optional<HeaderResult> readHeaderWith(const std::filesystem::path& file, Parser parser, std::string* why) {
   HeaderResult r;
-  // One read of the file's head serves both the DICOM check and, for nearly every file, the
-  // whole header parse from memory (docs/dicom-scan.md, "Speed"). A longer header is fed to
-  // DCMTK piece by piece, which goes on where it stopped.
+  // One read of the file's head serves the DICOM check, the fast reader and, for nearly every
+  // file, DCMTK's parse from memory (docs/dicom-scan.md, "Speed"); a file read whole is not
+  // read again to locate its pixel data. A longer header is fed to DCMTK piece by piece, which
+  // goes on where it stopped.
   // One buffer per thread, kept between files: a fresh zeroed 256 KB per file cost an mmap,
   // page faults and a memset each time.
   thread_local std::vector<unsigned char> head(kHeadBytes);
@@ -507,6 +535,13 @@ HeaderResult readSliceHeader(const std::filesystem::path& file) {
     return r;
   }
   quietDcmtkWarnings();
+  if (parser != Parser::Dcmtk) {
+    if (auto fast = parseHeaderFast(head.data(), got, why))
+      return sliceHeaderFrom(*fast, file, wholeFile ? head.data() : nullptr, got);
+    if (parser == Parser::Fast) return std::nullopt;
+  }
+  const std::uint8_t* whole = wholeFile ? head.data() : nullptr;
+  const std::size_t wholeSize = got;
   auto ffp = std::make_unique<DcmFileFormat>();
   OFCondition cond = EC_StreamNotifyClient;
   {
@@ -542,7 +577,21 @@ HeaderResult readSliceHeader(const std::filesystem::path& file) {
     r.skipReason = std::string("unreadable DICOM header (") + cond.text() + ")";
     return r;
   }
-  return sliceHeaderFrom(ff, file);
+  return sliceHeaderFrom(ff, file, whole, wholeSize);
+}
+
+}  // namespace
+
+HeaderResult readSliceHeader(const std::filesystem::path& file) {
+  return *readHeaderWith(file, fastReaderEnabled() ? Parser::Auto : Parser::Dcmtk, nullptr);
+}
+
+HeaderResult readSliceHeaderDcmtk(const std::filesystem::path& file) {
+  return *readHeaderWith(file, Parser::Dcmtk, nullptr);
+}
+
+std::optional<HeaderResult> readSliceHeaderFast(const std::filesystem::path& file, std::string* why) {
+  return readHeaderWith(file, Parser::Fast, why);
 }
 
 }  // namespace fw::dicom::detail

@@ -100,11 +100,20 @@ struct HeaderResult {
 // that starts with a group 0x0002/0x0008 tag.
 bool looksLikeDicom(const std::filesystem::path& file);
 
-// Reads the header of `file` without loading its pixel data (parsing stops at Pixel Data).
+// Reads the header of `file` without loading its pixel data (parsing stops at Pixel Data):
+// our fast reader (FastHeader.h) for the common case, DCMTK for everything it declines.
+// FW_DICOM_HEADER_READER=dcmtk in the environment sends every file through DCMTK.
 HeaderResult readSliceHeader(const std::filesystem::path& file);
 
-// Fills a SliceHeader from an already loaded file (for the reader, which loads the whole file).
-HeaderResult sliceHeaderFrom(DcmFileFormat& fileFormat, const std::filesystem::path& file);
+// The two readers readSliceHeader chooses between, for tests and measurements: DCMTK's parse
+// alone, and the fast reader alone (nothing when it declines the file; `why` says why).
+HeaderResult readSliceHeaderDcmtk(const std::filesystem::path& file);
+std::optional<HeaderResult> readSliceHeaderFast(const std::filesystem::path& file, std::string* why = nullptr);
+
+// Fills a SliceHeader from an already parsed file. `wholeFile` (when not null) holds all
+// `wholeFileSize` bytes of the file, so the pixel data is located without reading it again.
+HeaderResult sliceHeaderFrom(DcmFileFormat& fileFormat, const std::filesystem::path& file,
+                             const std::uint8_t* wholeFile = nullptr, std::size_t wholeFileSize = 0);
 
 }  // namespace fw::dicom::detail
 
