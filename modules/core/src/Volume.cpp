@@ -42,7 +42,7 @@ template <class T>
 std::pair<double, double> rangeOf(const T* p, std::size_t n) {
   T lo = std::numeric_limits<T>::max();
   T hi = std::numeric_limits<T>::lowest();
-#pragma omp parallel for reduction(min : lo) reduction(max : hi) if (n > 1000000)
+#pragma omp parallel for simd reduction(min : lo) reduction(max : hi) if (n > 1000000)
   for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(n); ++i) {
     const T v = p[i];
     if constexpr (std::is_floating_point_v<T>) {
