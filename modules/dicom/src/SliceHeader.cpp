@@ -234,6 +234,10 @@ void locatePixelData(const std::filesystem::path& file, SliceHeader& h, const st
   const std::size_t headerLen = explicitVr ? 12 : 8;
   if (bufSize < headerLen) return;
   for (std::size_t p = bufSize - headerLen + 1; p-- > 0;) {
+    // Jump to the previous 0xE0 byte (memrchr scans many bytes at once; the window is 64 KB+).
+    const void* e0 = memrchr(buf, 0xE0, p + 1);
+    if (!e0) break;
+    p = static_cast<std::size_t>(static_cast<const unsigned char*>(e0) - buf);
     if (buf[p] != 0xE0 || buf[p + 1] != 0x7F || buf[p + 2] != 0x10 || buf[p + 3] != 0x00) continue;
     std::uint32_t len = 0;
     if (explicitVr) {
