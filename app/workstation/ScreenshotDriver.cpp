@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "RegistrationScript.h"
 #include "fw/scene/Scene.h"
 #include "fw/ui/MainWindow.h"
 #include "fw/ui/SliceView.h"
@@ -25,6 +26,12 @@ void ScreenshotDriver::onLoaded(bool ok, const QString& error) {
     return;
   }
   std::fprintf(stderr, "fusion-workstation: loaded after %lld ms\n", static_cast<long long>(m_sinceStart.elapsed()));
+  if (m_preparation) {
+    RegistrationScript* script = m_preparation;
+    m_preparation = nullptr;
+    script->run([this](bool ok2, const QString& error2) { onLoaded(ok2, error2); });
+    return;
+  }
   if (m_cursor) m_window->scene()->setCursor(*m_cursor);
   // Grab once every view shows the final state, the 3D view at full quality (it renders in
   // its own thread; a large volume takes seconds on software OpenGL).

@@ -18,6 +18,7 @@
 namespace fw::ui {
 class MainWindow;
 }
+class RegistrationScript;
 
 class ScreenshotDriver : public QObject {
   Q_OBJECT
@@ -25,6 +26,8 @@ class ScreenshotDriver : public QObject {
   ScreenshotDriver(fw::ui::MainWindow* window, QString outPath, std::optional<fw::core::Vec3> cursor,
                    const QElapsedTimer& sinceStart);
   void onLoaded(bool ok, const QString& error);
+  // Steps to run after the load and before the capture (moving image, registration).
+  void setPreparation(RegistrationScript* script) { m_preparation = script; }
 
  private:
   void capture();
@@ -33,5 +36,6 @@ class ScreenshotDriver : public QObject {
   QString m_out;
   std::optional<fw::core::Vec3> m_cursor;
   const QElapsedTimer& m_sinceStart;
+  RegistrationScript* m_preparation = nullptr;
   qint64 m_settleDeadlineMs = 120000;  // since start: give up waiting for the 3D view after this
 };

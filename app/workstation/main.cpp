@@ -8,6 +8,7 @@
 #include <QTranslator>
 #include <cstdio>
 
+#include "RegistrationScript.h"
 #include "ScreenshotDriver.h"
 #include "fw/scene/Scene.h"
 #include "fw/scene/StudyModel.h"
@@ -47,6 +48,13 @@ int main(int argc, char** argv) {
   QCommandLineOption size("size", "Window size for screenshots, WIDTHxHEIGHT.", "WxH", "1600x1000");
   QCommandLineOption lang("lang", "User interface language (en, zh_CN).", "LANG");
   parser.addOptions({sample, open, screenshot, layout, cursor, size, lang});
+  QCommandLineOption moving("moving", "Registration: open PATH (file or DICOM) as the moving image.", "PATH");
+  QCommandLineOption movingSeries("moving-series",
+                                  "The moving image's series (number or UID) in --moving, or in the open study.", "N|UID");
+  QCommandLineOption fusion("fusion", "Fusion display: blend, checkerboard, difference or overlay.", "MODE");
+  QCommandLineOption registerMethod("register", "Register the moving image: rigid, affine, bspline or syn.", "METHOD");
+  QCommandLineOption transform("transform", "Apply an ITK transform file (fixed to moving) to the moving image.", "FILE");
+  parser.addOptions({moving, movingSeries, fusion, registerMethod, transform});
   parser.addPositionalArgument("path", "A file or folder to open (same as --open).", "[path]");
   parser.process(app);
 
@@ -72,7 +80,14 @@ int main(int argc, char** argv) {
   if (parser.isSet(screenshot) && openPath.isEmpty() && !parser.isSet(sample))
     return fail("--screenshot needs something to show: --sample or --open PATH");
 
+  RegistrationOptions registration{parser.value(moving), parser.value(movingSeries), parser.value(fusion),
+                                   parser.value(registerMethod), parser.value(transform)};
+  if (const QString error = registration.validate(); !error.isEmpty()) return fail(error);
+  if (registration.any() && openPath.isEmpty() && !parser.isSet(sample))
+    return fail("registration options need a fixed image: --sample or --open PATH");
+
   fw::ui::MainWindow window;
+  auto* script = new RegistrationScript(&window, registration);
   if (!window.setLayoutByName(parser.value(layout)))
     return fail("unknown --layout '" + parser.value(layout) + "' (use 2x2, axial, coronal, sagittal or 3d)");
   const QStringList wh = parser.value(size).split('x');
@@ -83,6 +98,7 @@ int main(int argc, char** argv) {
   if (parser.isSet(screenshot)) {
     window.setProperty("batchMode", true);  // errors go to stderr, not dialogs
     auto* driver = new ScreenshotDriver(&window, parser.value(screenshot), cursorPos, sinceStart);
+    driver->setPreparation(script);
     // DICOM studies: capture once the study browser's thumbnails are in, so the picture is final.
     QObject::connect(&window, &fw::ui::MainWindow::loadFinished, driver, [&window, driver, &sinceStart](bool ok, const QString& error) {
       auto* thumbnails = window.thumbnails();
@@ -105,6 +121,17 @@ int main(int argc, char** argv) {
     QObject::connect(&window, &fw::ui::MainWindow::loadFinished, &window, [&window, cursorPos](bool ok) {
       if (ok) window.scene()->setCursor(*cursorPos);
     });
+  }
+  if (!parser.isSet(screenshot) && registration.any()) {
+    QObject::connect(
+        &window, &fw::ui::MainWindow::loadFinished, script,
+        [script](bool ok) {
+          if (!ok) return;
+          script->run([](bool done, const QString& error) {
+            if (!done) std::fprintf(stderr, "fusion-workstation: %s\n", qPrintable(error));
+          });
+        },
+        Qt::SingleShotConnection);
   }
   window.show();
   if (parser.isSet(sample)) window.openSampleStudy();

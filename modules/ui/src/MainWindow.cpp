@@ -22,6 +22,9 @@
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
+#include <QTreeView>
+#include <QSortFilterProxyModel>
+#include <QMenu>
 #include <QVBoxLayout>
 #include <algorithm>
 
@@ -32,7 +35,9 @@
 #include "fw/scene/StudyModel.h"
 #include "fw/scene/ThumbnailLoader.h"
 #include "fw/scene/VolumeLoader.h"
+#include "fw/scene/MovingLoader.h"
 #include "fw/ui/NoticeBanner.h"
+#include "fw/ui/RegistrationPanel.h"
 #include "fw/ui/SliceView.h"
 #include "fw/ui/StudyBrowser.h"
 #include "fw/ui/VolumeView.h"
@@ -94,6 +99,7 @@ MainWindow::MainWindow(QWidget* parent)
   buildMenus();
   buildToolBar();
   buildStatusBar();
+  buildRegistration();
 
   connect(m_scene, &scene::Scene::cursorChanged, this, &MainWindow::updateStatus);
   connect(m_scene, &scene::Scene::layersChanged, this, &MainWindow::updateStatus);
@@ -555,7 +561,9 @@ void MainWindow::dropEvent(QDropEvent* e) {
   if (series >= 0) {
     const QWidget* views = centralWidget();
     if (!views->rect().contains(views->mapFrom(this, e->position().toPoint()))) return;
-    showSeries(series);
+    // Shift+drop: the series becomes the moving image of a registration.
+    if (e->modifiers() & Qt::ShiftModifier) loadMovingSeries(series);
+    else showSeries(series);
     e->acceptProposedAction();
     return;
   }
@@ -563,6 +571,103 @@ void MainWindow::dropEvent(QDropEvent* e) {
   if (urls.isEmpty() || !urls.first().isLocalFile()) return;
   openPath(urls.first().toLocalFile());
   e->acceptProposedAction();
+}
+
+void MainWindow::buildRegistration() {
+  m_registrationPanel = new RegistrationPanel(m_scene, m_jobs, m_studyModel, this);
+  m_registrationDock = new QDockWidget(tr("Registration"), this);
+  m_registrationDock->setObjectName("RegistrationDock");
+  m_registrationDock->setWidget(m_registrationPanel);
+  m_registrationDock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea);
+  addDockWidget(Qt::RightDockWidgetArea, m_registrationDock);
+  m_registrationDock->hide();
+  for (auto* v : m_slices)
+    connect(v, &SliceView::nudgeRequested, m_registrationPanel, &RegistrationPanel::applyNudge);
+  connect(m_registrationPanel, &RegistrationPanel::movingSeriesRequested, this, &MainWindow::loadMovingSeries);
+  auto openMovingDialog = [this] {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Moving Image"), QString(),
+        tr("Images (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm);;All files (*)"));
+    if (!path.isEmpty()) openMovingPath(path);
+  };
+  connect(m_registrationPanel, &RegistrationPanel::openMovingFileRequested, this, openMovingDialog);
+  connect(m_scene, &scene::Scene::movingVolumeChanged, this, [this] {
+    if (m_scene->movingVolume()) m_registrationDock->show();
+  });
+  // Jobs started by the panel (registration, saving) end here too.
+  connect(m_jobs, &scene::JobRunner::finished, this, [this] {
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
+  });
+
+  // Study browser: right click on a series.
+  QTreeView* tree = m_browser->view();
+  tree->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(tree, &QWidget::customContextMenuRequested, this, [this, tree](const QPoint& pos) {
+    const int series = m_studyModel->seriesAt(m_browser->proxy()->mapToSource(tree->indexAt(pos)));
+    if (series < 0) return;
+    QMenu menu(tree);
+    menu.addAction(tr("Show"), this, [this, series] { showSeries(series); });
+    menu.addAction(tr("Open as moving image for registration"), this, [this, series] { loadMovingSeries(series); });
+    menu.exec(tree->viewport()->mapToGlobal(pos));
+  });
+
+  QMenu* menu = new QMenu(tr("&Registration"), this);
+  QAction* dock = m_registrationDock->toggleViewAction();
+  dock->setText(tr("Registration &Panel"));
+  dock->setShortcut(QKeySequence(Qt::Key_F10));
+  menu->addAction(dock);
+  menu->addAction(tr("Open &Moving Image…"), this, openMovingDialog);
+  menu->addSeparator();
+  menu->addAction(m_registrationPanel->nudgeAction());
+  menu->addAction(m_registrationPanel->undoAction());
+  menu->addAction(m_registrationPanel->redoAction());
+  menu->addAction(m_registrationPanel->resetAction());
+  menu->addSeparator();
+  menu->addAction(m_registrationPanel->saveTransformAction());
+  menu->addAction(m_registrationPanel->loadTransformAction());
+  menu->addAction(m_registrationPanel->saveResampledAction());
+  const auto top = menuBar()->actions();
+  menuBar()->insertMenu(top.isEmpty() ? nullptr : top.last(), menu);  // before Help
+}
+
+void MainWindow::startMovingLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load) {
+  if (m_jobs->isRunning()) {
+    statusBar()->showMessage(tr("Please wait: %1 is still running").arg(m_jobs->title()), 4000);
+    emit movingLoadFinished(false, tr("another job is running"));
+    return;
+  }
+  auto result = std::make_shared<core::VolumePtr>();
+  core::Job job{title.toStdString(), [load = std::move(load), result](core::ProgressSink& p) { *result = load(p); }};
+  auto connection = std::make_shared<QMetaObject::Connection>();
+  *connection = connect(m_jobs, &scene::JobRunner::finished, this, [this, result, connection](bool ok, const QString& error) {
+    disconnect(*connection);
+    if (ok && *result) {
+      m_scene->setMovingVolume(*result);
+      statusBar()->showMessage(tr("Moving image: %1").arg(QString::fromStdString((*result)->name())), 5000);
+      emit movingLoadFinished(true, QString());
+      return;
+    }
+    if (error.isEmpty()) statusBar()->showMessage(tr("Loading cancelled"), 5000);
+    else m_notice->showNotice(NoticeBanner::Level::Error, tr("Cannot load the moving image"), {error});
+    emit movingLoadFinished(false, error.isEmpty() ? tr("cancelled") : error);
+  });
+  m_jobs->start(std::move(job));
+}
+
+void MainWindow::loadMovingSeries(int index) {
+  if (index < 0 || index >= m_studyModel->seriesCount()) return;
+  const dicom::SeriesEntry entry = m_studyModel->series(index);
+  startMovingLoad(tr("Loading %1 as the moving image").arg(QString::fromStdString(entry.displayName())),
+                  [entry](core::ProgressSink& p) { return scene::loadSeriesView(entry, p).volume; });
+}
+
+void MainWindow::openMovingPath(const QString& path, const QString& series) {
+  const std::filesystem::path p = path.toStdString();
+  std::optional<std::string> wanted;
+  if (!series.isEmpty()) wanted = series.toStdString();
+  startMovingLoad(tr("Opening %1 as the moving image").arg(QFileInfo(path).fileName()),
+                  [p, wanted](core::ProgressSink& progress) { return scene::loadMovingImage(p, wanted, progress); });
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

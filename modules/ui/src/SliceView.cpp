@@ -32,6 +32,27 @@ QString depthText(const core::Vec3& cursor, const rendering::ViewFrame& f) {
   static const char* neg[3] = {"R", "A", "I"};
   return QString("%1 %2 mm").arg(v >= 0 ? pos[axis] : neg[axis]).arg(std::abs(v), 0, 'f', 1);
 }
+rendering::SliceRepresentation::Fusion fusionOf(const scene::Scene& scene) {
+  rendering::SliceRepresentation::Fusion f;
+  const auto& d = scene.fusion();
+  if (!scene.movingVolume() || !d.visible) return f;
+  f.moving = scene.movingVolume();
+  f.transform = scene.movingTransform();
+  f.revision = scene.movingTransformRevision();
+  f.settings.mode = static_cast<rendering::FusionMode>(static_cast<int>(d.mode));  // same order
+  f.settings.opacity = d.opacity;
+  f.settings.checkerSizeMm = d.checkerSizeMm;
+  f.settings.window = d.window;
+  f.settings.level = d.level;
+  return f;
+}
+// A rotation by `degrees` about `axis` through `centre` (fixed world).
+registration::Affine rotationAbout(const core::Vec3& axis, double degrees, const core::Vec3& centre) {
+  registration::Affine a;
+  a.matrix = core::Mat3::rotation(axis, degrees * M_PI / 180.0);
+  a.translation = centre - a.matrix * centre;
+  return a;
+}
 // The direction the wheel (forward) and Up key move the slice: superior in axial views,
 // anterior in coronal, left in sagittal.
 core::Vec3 scrollDirection(rendering::ViewOrientation o) {
@@ -52,6 +73,9 @@ SliceView::SliceView(scene::Scene* scene, rendering::ViewOrientation orientation
   setObjectName(QString("SliceView_%1").arg(rendering::viewName(orientation)));
   connect(scene, &scene::Scene::cursorChanged, this, &SliceView::markDirty);
   connect(scene, &scene::Scene::displayChanged, this, &SliceView::markDirty);
+  connect(scene, &scene::Scene::movingVolumeChanged, this, &SliceView::markDirty);
+  connect(scene, &scene::Scene::movingTransformChanged, this, &SliceView::markDirty);
+  connect(scene, &scene::Scene::fusionChanged, this, &SliceView::markDirty);
   connect(scene, &scene::Scene::layersChanged, this, [this] {
     m_needsReset = true;
     markDirty();
@@ -70,6 +94,7 @@ void SliceView::refresh() {
   if (!m_dirty) return;
   m_dirty = false;
   const auto& d = m_scene->baseDisplay();
+  m_rep->setFusion(fusionOf(*m_scene));
   m_rep->update(m_scene->baseVolume(), m_scene->cursor(), d.window, d.level);
   if (m_needsReset && m_scene->baseVolume()) {
     m_needsReset = false;
@@ -174,9 +199,61 @@ AnnotationLayout SliceView::annotationLayout() const { return layoutAnnotations(
 
 void SliceView::paintOverlay(QPainter& painter) { drawAnnotations(painter, annotationLayout()); }
 
+bool SliceView::nudgeKey(QKeyEvent* e) {
+  const auto& f = m_rep->frame();
+  const bool rotate = e->modifiers() & Qt::ControlModifier;
+  registration::Affine move;
+  // Rotation about the normal (towards the viewer) by a positive angle is counter-clockwise on
+  // the screen.
+  switch (e->key()) {
+    case Qt::Key_Left:
+      if (rotate) move = rotationAbout(f.normal, 1.0, m_scene->cursor());
+      else move.translation = -f.right;
+      break;
+    case Qt::Key_Right:
+      if (rotate) move = rotationAbout(f.normal, -1.0, m_scene->cursor());
+      else move.translation = f.right;
+      break;
+    case Qt::Key_Up:
+      if (rotate) move = rotationAbout(f.normal, 1.0, m_scene->cursor());
+      else move.translation = f.up;
+      break;
+    case Qt::Key_Down:
+      if (rotate) move = rotationAbout(f.normal, -1.0, m_scene->cursor());
+      else move.translation = -f.up;
+      break;
+    case Qt::Key_PageUp: move.translation = scrollDirection(orientation()); break;
+    case Qt::Key_PageDown: move.translation = -scrollDirection(orientation()); break;
+    default: return false;
+  }
+  emit nudgeRequested(move, true);
+  return true;
+}
+
+registration::Affine SliceView::nudgeDragMove(const QPointF& pos) const {
+  const core::Vec3 from = worldAt(m_dragStart), to = worldAt(pos);
+  registration::Affine move;
+  if (m_drag == Drag::NudgeMove) {
+    move.translation = to - from;
+    return move;
+  }
+  // The angle swept about the cursor, in the view plane.
+  const core::Vec3 c = m_scene->cursor();
+  const core::Vec3& n = m_rep->frame().normal;
+  const core::Vec3 v0 = from - c, v1 = to - c;
+  if (core::norm(v0) < 1e-6 || core::norm(v1) < 1e-6) return move;
+  const double angle = std::atan2(core::dot(core::cross(v0, v1), n), core::dot(v0, v1));
+  return rotationAbout(n, angle * 180.0 / M_PI, c);
+}
+
 void SliceView::mousePressEvent(QMouseEvent* e) {
   setFocus();
   if (!m_scene->baseVolume()) return;
+  if (m_scene->nudgeMode() && m_scene->movingVolume() && e->button() == Qt::LeftButton) {
+    m_dragStart = e->position();
+    m_drag = (e->modifiers() & Qt::ControlModifier) ? Drag::NudgeRotate : Drag::NudgeMove;
+    return;
+  }
   m_dragStart = e->position();
   m_startWindow = m_scene->baseDisplay().window;
   m_startLevel = m_scene->baseDisplay().level;
@@ -198,6 +275,8 @@ void SliceView::mouseMoveEvent(QMouseEvent* e) {
   const QPointF delta = e->position() - m_dragStart;
   switch (m_drag) {
     case Drag::None: return;
+    case Drag::NudgeMove:
+    case Drag::NudgeRotate: emit nudgeRequested(nudgeDragMove(e->position()), false); return;
     case Drag::Cursor: m_scene->setCursor(worldAt(e->position())); return;
     case Drag::Pan: {
       const double mmPerPixel = 2 * m_halfHeight / std::max(1, height());
@@ -221,7 +300,15 @@ void SliceView::mouseMoveEvent(QMouseEvent* e) {
   }
 }
 
-void SliceView::mouseReleaseEvent(QMouseEvent*) { m_drag = Drag::None; }
+void SliceView::mouseReleaseEvent(QMouseEvent* e) {
+  if (m_drag == Drag::NudgeMove || m_drag == Drag::NudgeRotate) {
+    const registration::Affine move = nudgeDragMove(e->position());
+    m_drag = Drag::None;
+    emit nudgeRequested(move, true);
+    return;
+  }
+  m_drag = Drag::None;
+}
 
 void SliceView::mouseDoubleClickEvent(QMouseEvent* e) {
   if (e->button() == Qt::LeftButton) emit maximizeRequested();
@@ -241,6 +328,7 @@ void SliceView::wheelEvent(QWheelEvent* e) {
 }
 
 void SliceView::keyPressEvent(QKeyEvent* e) {
+  if (m_scene->nudgeMode() && m_scene->movingVolume() && nudgeKey(e)) return;
   switch (e->key()) {
     case Qt::Key_Up: m_scene->stepCursor(scrollDirection(orientation()), 1); break;
     case Qt::Key_Down: m_scene->stepCursor(scrollDirection(orientation()), -1); break;

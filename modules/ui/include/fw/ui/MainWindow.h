@@ -35,6 +35,7 @@ struct StudyOpening;
 namespace fw::ui {
 
 class NoticeBanner;
+class RegistrationPanel;
 class SliceView;
 class StudyBrowser;
 class VolumeView;
@@ -54,6 +55,9 @@ class MainWindow : public QMainWindow {
   StudyBrowser* studyBrowser() const { return m_browser; }
   QDockWidget* studyBrowserDock() const { return m_browserDock; }
   NoticeBanner* noticeBanner() const { return m_notice; }
+  // Registration (issue 4): the panel in its dock, shown once a moving image is chosen.
+  RegistrationPanel* registrationPanel() const { return m_registrationPanel; }
+  QDockWidget* registrationDock() const { return m_registrationDock; }
   QString statusCursorText() const;
   QString statusValueText() const;
 
@@ -70,10 +74,17 @@ class MainWindow : public QMainWindow {
   // Shows series `index` of the study browser's scan (its first volume for 4D series).
   void showSeries(int index);
   void saveScreenshotDialog();
+  // Loads series `index` of the study browser, or a path (image file or DICOM; `series` picks
+  // one series of a study by number or UID), as the moving image of a registration, in the
+  // background; the fixed image stays.
+  void loadMovingSeries(int index);
+  void openMovingPath(const QString& path, const QString& series = QString());
 
  signals:
   // Emitted when a load job ends (after the scene has the new volume when ok).
   void loadFinished(bool ok, const QString& error);
+  // Emitted when a moving-image load ends (after the scene has it when ok).
+  void movingLoadFinished(bool ok, const QString& error);
 
  protected:
   void dragEnterEvent(QDragEnterEvent* e) override;
@@ -85,6 +96,8 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void buildToolBar();
   void buildStatusBar();
+  void buildRegistration();
+  void startMovingLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load);
   void startLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load,
                  const QString& recentPath);
   void startStudyOpen(const QString& title, std::function<scene::StudyOpening(core::ProgressSink&)> open,
@@ -117,6 +130,8 @@ class MainWindow : public QMainWindow {
   StudyBrowser* m_browser;
   QDockWidget* m_browserDock;
   NoticeBanner* m_notice;
+  RegistrationPanel* m_registrationPanel = nullptr;
+  QDockWidget* m_registrationDock = nullptr;
   QString m_volumeNote;  // e.g. "DWI, volume 1 of 33", shown after the volume's name
 };
 

@@ -4,6 +4,10 @@
 // right drag changes window (horizontal) and level (vertical); middle drag or Shift+left drag
 // pans; Ctrl+wheel or Ctrl+left drag zooms; R or double-click on the middle button resets the
 // view. Scene changes only mark the view dirty: the slice is resampled once, at paint time.
+// With a registration's moving volume in the scene the slice shows the fusion (scene's
+// FusionDisplay). In the scene's nudge mode the arrow keys move the moving image 1 mm in the
+// view plane (PageUp/PageDown: 1 mm along the normal), Ctrl+arrows rotate it 1 degree about the
+// cursor in the view plane; a left drag moves it, a Ctrl+left drag rotates it about the cursor.
 #include <QPoint>
 #include <memory>
 
@@ -38,6 +42,10 @@ class SliceView : public RenderWidget {
 
  signals:
   void maximizeRequested();
+  // Nudge mode: move the displayed moving image by `move` (fixed world, LPS mm). A drag sends
+  // the move from its start so far (finished=false), then the whole move (finished=true); a key
+  // sends one finished move.
+  void nudgeRequested(const fw::registration::Affine& move, bool finished);
 
  protected:
   void beforeRender() override;
@@ -51,7 +59,9 @@ class SliceView : public RenderWidget {
   void keyPressEvent(QKeyEvent* e) override;
 
  private:
-  enum class Drag { None, Cursor, Pan, Zoom, WindowLevel };
+  enum class Drag { None, Cursor, Pan, Zoom, WindowLevel, NudgeMove, NudgeRotate };
+  bool nudgeKey(QKeyEvent* e);
+  registration::Affine nudgeDragMove(const QPointF& pos) const;
   void markDirty();
   void updateCornerText();
   void setCamera(double cx, double cy, double halfHeight);

@@ -1,0 +1,110 @@
+#include "RegistrationScript.h"
+
+#include <QTimer>
+#include <cstdio>
+
+#include "fw/core/Error.h"
+#include "fw/registration/Registration.h"
+#include "fw/scene/MovingLoader.h"
+#include "fw/scene/RegistrationJob.h"
+#include "fw/scene/Scene.h"
+#include "fw/scene/StudyModel.h"
+#include "fw/ui/MainWindow.h"
+#include "fw/ui/RegistrationPanel.h"
+
+QString RegistrationOptions::validate() const {
+  if (!fusion.isEmpty() && !fw::scene::fusionModeFromName(fusion))
+    return "unknown --fusion '" + fusion + "' (use blend, checkerboard, difference or overlay)";
+  if (!method.isEmpty()) {
+    try {
+      fw::registration::methodFromName(method.toStdString());
+    } catch (const std::exception& e) {
+      return "--register: " + QString::fromStdString(e.what());
+    }
+  }
+  if ((!fusion.isEmpty() || !method.isEmpty() || !transform.isEmpty()) && moving.isEmpty() && movingSeries.isEmpty())
+    return "--fusion, --register and --transform need a moving image: --moving PATH or --moving-series N|UID";
+  return {};
+}
+
+RegistrationScript::RegistrationScript(fw::ui::MainWindow* window, RegistrationOptions options)
+    : QObject(window), m_window(window), m_options(std::move(options)) {}
+
+void RegistrationScript::run(std::function<void(bool, const QString&)> done) {
+  m_done = std::move(done);
+  if (!m_options.any()) {
+    finish(true, {});
+    return;
+  }
+  // Queued: we may be inside the fixed image's finished signal, and the runner takes one job.
+  QTimer::singleShot(0, this, &RegistrationScript::loadMoving);
+}
+
+void RegistrationScript::loadMoving() {
+  connect(m_window, &fw::ui::MainWindow::movingLoadFinished, this,
+          [this](bool ok, const QString& error) {
+            if (!ok) {
+              finish(false, "--moving: " + error);
+              return;
+            }
+            QTimer::singleShot(0, this, &RegistrationScript::afterMoving);
+          },
+          Qt::SingleShotConnection);
+  if (!m_options.moving.isEmpty()) {
+    m_window->openMovingPath(m_options.moving, m_options.movingSeries);
+    return;
+  }
+  try {
+    const auto& series = m_window->studyModel()->scanResult().series;
+    const std::size_t index = fw::scene::chooseSeries(series, m_options.movingSeries.toStdString(), "the open study");
+    m_window->loadMovingSeries(static_cast<int>(index));
+  } catch (const std::exception& e) {
+    disconnect(m_window, &fw::ui::MainWindow::movingLoadFinished, this, nullptr);
+    finish(false, "--moving-series: " + QString::fromStdString(e.what()));
+  }
+}
+
+void RegistrationScript::afterMoving() {
+  auto* scene = m_window->scene();
+  auto* panel = m_window->registrationPanel();
+  std::fprintf(stderr, "fusion-workstation: moving image %s\n", scene->movingVolume()->name().c_str());
+  if (!m_options.fusion.isEmpty()) scene->setFusionMode(*fw::scene::fusionModeFromName(m_options.fusion));
+  if (!m_options.transform.isEmpty()) {
+    QString error;
+    if (!panel->loadTransform(m_options.transform, &error)) {
+      finish(false, "--transform: " + error);
+      return;
+    }
+  }
+  if (m_options.method.isEmpty()) {
+    finish(true, {});
+    return;
+  }
+  panel->setMethod(fw::registration::methodFromName(m_options.method.toStdString()));
+  connect(panel, &fw::ui::RegistrationPanel::registrationFinished, this,
+          [this, panel](bool ok, const QString& error) {
+            if (!ok) {
+              finish(false, "--register: " + (error.isEmpty() ? QString("cancelled") : error));
+              return;
+            }
+            const auto& r = *panel->job()->lastResult();
+            std::fprintf(stderr, "fusion-workstation: registration (%s) done: metric %.4f, %d iterations, %.1f s\n",
+                         qPrintable(m_options.method), r.finalMetric, r.iterations, r.seconds);
+            std::fprintf(stderr, "fusion-workstation: transform %s\n",
+                         qPrintable(panel->transformText().replace('\n', "; ")));
+            finish(true, {});
+          },
+          Qt::SingleShotConnection);
+  if (!panel->startRegistration()) {
+    disconnect(panel, &fw::ui::RegistrationPanel::registrationFinished, this, nullptr);
+    finish(false, "--register: " + panel->progressText());
+  }
+}
+
+void RegistrationScript::finish(bool ok, const QString& error) {
+  if (m_done) {
+    auto done = std::move(m_done);
+    m_done = nullptr;
+    done(ok, error);
+  }
+}

@@ -1,0 +1,42 @@
+#pragma once
+// Scripted registration steps of fusion-workstation, for screenshots and tests: once the fixed
+// image is shown, load the moving image (--moving PATH [--moving-series N|UID], or
+// --moving-series alone for a series of the study in the browser), set the fusion mode
+// (--fusion), load a transform (--transform FILE) and/or run a registration (--register
+// METHOD), then hand over (to the screenshot driver). Errors name the option and the reason.
+#include <QObject>
+#include <QString>
+#include <functional>
+
+namespace fw::ui {
+class MainWindow;
+}
+
+struct RegistrationOptions {
+  QString moving;        // --moving PATH
+  QString movingSeries;  // --moving-series N|UID
+  QString fusion;        // --fusion blend|checkerboard|difference|overlay
+  QString method;        // --register rigid|affine|bspline|syn
+  QString transform;     // --transform FILE
+  bool any() const {
+    return !moving.isEmpty() || !movingSeries.isEmpty() || !fusion.isEmpty() || !method.isEmpty() || !transform.isEmpty();
+  }
+  // An error message for invalid values (unknown names, missing moving image), empty when fine.
+  QString validate() const;
+};
+
+class RegistrationScript : public QObject {
+  Q_OBJECT
+ public:
+  RegistrationScript(fw::ui::MainWindow* window, RegistrationOptions options);
+  // Runs the steps (nothing when no option was given), then calls done once.
+  void run(std::function<void(bool ok, const QString& error)> done);
+
+ private:
+  void loadMoving();
+  void afterMoving();
+  void finish(bool ok, const QString& error);
+  fw::ui::MainWindow* m_window;
+  RegistrationOptions m_options;
+  std::function<void(bool, const QString&)> m_done;
+};
