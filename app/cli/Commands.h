@@ -11,7 +11,8 @@ extern const Command kSampleStudyCommand;  // CmdSampleStudy.cpp
 extern const Command kConvertCommand;      // CmdConvert.cpp
 extern const Command kBenchImportCommand;  // CmdBenchImport.cpp
 extern const Command kBenchRegisterCommand;  // CmdBenchRegister.cpp
+extern const Command kRegisterCommand;     // CmdRegister.cpp
 
-inline std::vector<Command> allCommands() { return {kInfoCommand, kConvertCommand, kSampleStudyCommand, kBenchImportCommand, kBenchRegisterCommand}; }
+inline std::vector<Command> allCommands() { return {kInfoCommand, kConvertCommand, kSampleStudyCommand, kBenchImportCommand, kBenchRegisterCommand, kRegisterCommand}; }
 
 }  // namespace fw::cli
