@@ -1,6 +1,7 @@
 #include "BenchPairs.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "Elastix.h"
@@ -8,6 +9,7 @@
 #include "fw/dicom/Scan.h"
 #include "fw/dicom/SeriesReader.h"
 #include "fw/phantom/SampleStudy.h"
+#include "fw/registration/Resample.h"
 
 namespace fw::cli::bench {
 
@@ -92,6 +94,48 @@ RegistrationPair movedPair(const std::string& name, core::VolumePtr image, const
   p.fixed = std::move(image);
   p.moving = std::move(movedVolume);
   p.truth = Transform(t);
+  return p;
+}
+
+RegistrationPair deformedPair(const std::string& name, core::VolumePtr image) {
+  struct Bump {
+    Vec3 offset, amplitude;
+  };
+  const Bump bumps[] = {
+      {{28, -18, 32}, {4.0, -2.0, 2.0}},   // 4.9 mm
+      {{-30, 28, 12}, {-2.5, 3.0, -2.0}},  // 4.4 mm
+      {{4, 12, -14}, {2.0, 1.5, 2.5}},     // 3.5 mm
+  };
+  constexpr double kSigma = 18.0, kStep = 4.0;
+  const Vec3 centre = image->geometry().center();
+  Vec3 lo, hi;
+  image->geometry().worldBounds(lo, hi);
+  std::array<std::size_t, 3> n{};
+  for (int a = 0; a < 3; ++a)
+    n[a] = static_cast<std::size_t>(std::ceil((hi[a] - lo[a]) / kStep)) + 1;
+  const core::ImageGeometry grid(n, {kStep, kStep, kStep}, lo, core::Mat3::identity());
+  std::vector<float> xyz(3 * grid.voxelCount());
+  std::size_t v = 0;
+  for (std::size_t k = 0; k < n[2]; ++k)
+    for (std::size_t j = 0; j < n[1]; ++j)
+      for (std::size_t i = 0; i < n[0]; ++i, ++v) {
+        const Vec3 p = grid.indexToWorld({double(i), double(j), double(k)});
+        Vec3 d;
+        for (const auto& b : bumps) {
+          const Vec3 r = p - (centre + b.offset);
+          d += b.amplitude * std::exp(-core::dot(r, r) / (2 * kSigma * kSigma));
+        }
+        for (int c = 0; c < 3; ++c)
+          xyz[3 * v + static_cast<std::size_t>(c)] = static_cast<float>(d[c]);
+      }
+  const Transform truth(
+      std::make_shared<const registration::DisplacementField>(grid, std::move(xyz)));
+  RegistrationPair p;
+  p.name = name;
+  auto fixed = registration::resample(*image, image->geometry(), truth);
+  p.fixed = fixed;
+  p.moving = std::move(image);
+  p.truth = truth;
   return p;
 }
 

@@ -33,6 +33,11 @@ RegistrationPair porcinePair(const std::filesystem::path& sharedData,
 RegistrationPair movedPair(const std::string& name, core::VolumePtr image,
                            const core::Vec3& anglesDeg, const core::Vec3& translationMm);
 
+// A smooth known deformation of `image` for the deformable stages: fixed = image resampled
+// through D (three Gaussian bumps of 3.5-5 mm, sigma 18 mm, around the grid centre, as a
+// displacement field on a 4 mm grid), moving = image, so the truth fixed -> moving is D exactly.
+RegistrationPair deformedPair(const std::string& name, core::VolumePtr image);
+
 // The one volume of the largest image series under `folder` (DICOM).
 core::VolumePtr loadLargestSeries(const std::filesystem::path& folder);
 

@@ -24,8 +24,11 @@
 #include "Elastix.h"
 #include "fw/core/Error.h"
 #include "fw/io/ImageFile.h"
+#include "fw/phantom/SampleStudy.h"
 #include "fw/registration/Accuracy.h"
 #include "fw/registration/Registration.h"
+#include "fw/registration/Resample.h"
+#include "fw/registration/TransformIO.h"
 
 namespace fw::cli {
 namespace {
@@ -66,23 +69,32 @@ registration::Settings oursFor(Method method, int threads) {
   s.method = method;
   s.initialiser = registration::Initialiser::Centres;
   s.threads = threads;
+  // The known deformation's bumps have a sigma of 18 mm: a 20 mm control grid can follow them.
+  if (method == Method::BSpline) s.bsplineGridSpacingMm = 20.0;
   return s;
 }
 
-// The measured work, in a child: read the two files elastix reads, register, print the result.
+// The measured work, in a child: read the two files elastix reads, register, print the result
+// (a linear transform as numbers; a deformable one into `transformFile`, an ITK .h5 file).
 int childRun(const std::string& fixedFile, const std::string& movingFile, Method method,
-             int threads) {
+             int threads, const std::string& transformFile) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto fixed = io::readImageFile(fixedFile);
   const auto moving = io::readImageFile(movingFile);
   const auto t1 = std::chrono::steady_clock::now();
   const auto r = registration::registerVolumes(*fixed, *moving, oursFor(method, threads));
   const auto affine = r.transform.asAffine();
-  if (!affine) throw core::Error("bench-register: the child can only report linear transforms");
-  std::printf("RESULT %.6f %.6f %.9g %d\nAFFINE", std::chrono::duration<double>(t1 - t0).count(),
+  if (!affine) {
+    if (transformFile.empty()) throw core::Error("a deformable result needs --transform-out FILE");
+    registration::writeTransform(r.transform, transformFile);
+  }
+  std::printf("RESULT %.6f %.6f %.9g %d\n", std::chrono::duration<double>(t1 - t0).count(),
               r.seconds, r.finalMetric, r.iterations);
-  for (double v : affine->toMatrix4()) std::printf(" %.17g", v);
-  std::printf("\n");
+  if (affine) {
+    std::printf("AFFINE");
+    for (double v : affine->toMatrix4()) std::printf(" %.17g", v);
+    std::printf("\n");
+  }
   return 0;
 }
 
@@ -92,7 +104,8 @@ struct OursRun {
 };
 
 OursRun runOurs(const std::string& self, const fs::path& fixed, const fs::path& moving,
-                Method method, int threads, const fs::path& logFile) {
+                Method method, int threads, const fs::path& work) {
+  const fs::path logFile = work / "ours.log", transformFile = work / "ours.h5";
   const std::vector<std::string> argv{self,
                                       "bench-register",
                                       "--child-run",
@@ -101,7 +114,11 @@ OursRun runOurs(const std::string& self, const fs::path& fixed, const fs::path& 
                                       "--method",
                                       registration::methodName(method),
                                       "--threads",
-                                      std::to_string(threads)};
+                                      std::to_string(threads),
+                                      "--transform-out",
+                                      transformFile.string()};
+  std::error_code ec;
+  fs::remove(transformFile, ec);
   const auto p = elastix::runProcess(argv, logFile, 1800);
   std::ifstream in(logFile);
   std::stringstream text;
@@ -111,13 +128,17 @@ OursRun runOurs(const std::string& self, const fs::path& fixed, const fs::path& 
   int iterations = 0;
   const auto res = out.find("RESULT ");
   const auto aff = out.find("AFFINE");
-  std::array<double, 16> m{};
-  bool ok = p.exitCode == 0 && res != std::string::npos && aff != std::string::npos &&
+  bool ok = p.exitCode == 0 && res != std::string::npos &&
             std::sscanf(out.c_str() + res, "RESULT %lf %lf %lf %d", &r.readS, &r.registerS,
                         &r.metric, &iterations) == 4;
-  if (ok) {
+  if (ok && aff != std::string::npos) {
+    std::array<double, 16> m{};
     std::istringstream a(out.substr(aff + 6));
     for (auto& v : m) ok = ok && static_cast<bool>(a >> v);
+    if (ok) r.transform = Transform(Affine::fromMatrix4(m));
+  } else if (ok) {
+    ok = fs::exists(transformFile);
+    if (ok) r.transform = registration::readTransform(transformFile);
   }
   if (!ok)
     throw core::Error("our registration failed in the benchmark child (exit " +
@@ -125,7 +146,6 @@ OursRun runOurs(const std::string& self, const fs::path& fixed, const fs::path& 
                       "; output: " + out.substr(0, 600));
   r.wallS = p.wallS;
   r.maxRssMiB = p.maxRssMiB;
-  r.transform = Transform(Affine::fromMatrix4(m));
   return r;
 }
 
@@ -156,7 +176,7 @@ Row benchPair(const bench::RegistrationPair& pair, Method method, int repeat, in
   es.timeoutS = 1800;
   for (int i = 0; i < repeat; ++i) {
     std::fprintf(stderr, "%s: ours, run %d/%d\n", pair.name.c_str(), i + 1, repeat);
-    const auto o = runOurs(self, fixedFile, movingFile, method, threads, work / "ours.log");
+    const auto o = runOurs(self, fixedFile, movingFile, method, threads, work);
     oursWall.push_back(o.wallS);
     oursReg.push_back(o.registerS);
     oursPeak.push_back(o.maxRssMiB);
@@ -166,7 +186,7 @@ Row benchPair(const bench::RegistrationPair& pair, Method method, int repeat, in
     const auto e =
         elastix::registerFiles(fixedFile, movingFile, es, work / ("elastix" + std::to_string(i)));
     elastixWall.push_back(e.process.wallS + e.transformixWallS);
-    elastixPeak.push_back(e.process.maxRssMiB);
+    elastixPeak.push_back(std::max(e.process.maxRssMiB, e.transformixMaxRssMiB));
     theirs = e.transform;
     row.elastixMetric = e.finalMetric;
   }
@@ -265,26 +285,26 @@ int intOption(const Args& args, const std::string& name, int fallback, int lo, i
 
 int runBench(const std::vector<std::string>& argv) {
   const Args args(argv,
-                  {"--child-run", "--method", "--threads", "--repeat", "--pairs", "--data",
-                   "--elastix-iterations"},
+                  {"--child-run", "--method", "--threads", "--transform-out", "--repeat", "--pairs",
+                   "--data", "--elastix-iterations"},
                   {"--json"});
   const int threads = intOption(args, "--threads", 0, 0, 256);
   if (const auto fixed = args.value("--child-run")) {
     args.expectPositional(1, "the moving image file after --child-run FIXED");
     return childRun(*fixed, args.positional()[0],
-                    registration::methodFromName(args.value("--method").value_or("rigid")),
-                    threads);
+                    registration::methodFromName(args.value("--method").value_or("rigid")), threads,
+                    args.value("--transform-out").value_or(""));
   }
   args.expectPositional(0, "no positional arguments");
   const int repeat = intOption(args, "--repeat", 1, 1, 20);
   const int elastixIterations = intOption(args, "--elastix-iterations", 0, 0, 10000);
   const fs::path data = args.value("--data").value_or(FW_DEFAULT_SHARED_DATA);
   const auto pairs = splitList(args.value("--pairs").value_or("phantom,porcine,studyforrest"));
-  const std::vector<std::string> known{"phantom", "porcine", "studyforrest", "colin27"};
+  const std::vector<std::string> known{"phantom", "porcine", "studyforrest", "colin27", "bspline"};
   for (const auto& p : pairs)
     if (std::find(known.begin(), known.end(), p) == known.end())
       throw core::Error("unknown pair '" + p +
-                        "' (choose from phantom, porcine, studyforrest, colin27)");
+                        "' (choose from phantom, porcine, studyforrest, colin27, bspline)");
   if (elastix::findProgram("elastix").empty())
     throw core::Error("elastix is not installed (not found on PATH; Debian: apt install elastix)");
 
@@ -308,6 +328,11 @@ int runBench(const std::vector<std::string>& argv) {
         pair = bench::movedPair("studyforrest moved",
                                 bench::loadLargestSeries(tmp.path / "dicom" / "studyforrest"),
                                 {8, -10, 12}, {12, -18, 25});
+      } else if (name == "bspline") {
+        // A real T1 (colin27) when the shared data is there, else the phantom's T1.
+        const fs::path colin = data / "nifti_colin27" / "ch2.nii.gz";
+        pair = fs::exists(colin) ? bench::deformedPair("colin27 deformed", io::readImageFile(colin))
+                                 : bench::deformedPair("phantom T1 deformed", phantom::makeT1());
       } else {
         pair = bench::movedPair("colin27 moved",
                                 io::readImageFile(data / "nifti_colin27" / "ch2.nii.gz"),
@@ -318,8 +343,8 @@ int runBench(const std::vector<std::string>& argv) {
       std::fprintf(stderr, "skipping %s: %s\n", name.c_str(), e.what());
       continue;
     }
-    rows.push_back(
-        benchPair(*pair, Method::Rigid, repeat, threads, elastixIterations, self, tmp.path / name));
+    rows.push_back(benchPair(*pair, name == "bspline" ? Method::BSpline : Method::Rigid, repeat,
+                             threads, elastixIterations, self, tmp.path / name));
     std::error_code ec;
     fs::remove_all(tmp.path / "dicom", ec);
     if (!args.flag("--json")) {

@@ -385,14 +385,14 @@ Transform readTransformParameters(const fs::path& file) {
 }
 
 Transform deformationField(const fs::path& transformParameters, const fs::path& workDir,
-                           double timeoutS, double* wallS) {
+                           double timeoutS, ProcessResult* run) {
   fs::create_directories(workDir);
   const std::vector<std::string> argv{
       "transformix", "-def", "all", "-out", workDir.string(), "-tp", transformParameters.string()};
   const fs::path log = workDir / "transformix.stdout.txt";
   const auto r = runProcess(argv, log, timeoutS);
   checkRun(argv, r, log, timeoutS);
-  if (wallS) *wallS = r.wallS;
+  if (run) *run = r;
   fs::path file;
   for (const char* ext : {".mha", ".mhd", ".nii.gz", ".nii"})
     if (fs::exists(workDir / (std::string("deformationField") + ext))) {
@@ -459,11 +459,15 @@ Result registerFiles(const fs::path& fixedFile, const fs::path& movingFile,
   if (!fs::exists(result.lastTransformParameters))
     throw Error("elastix finished but wrote no " + result.lastTransformParameters.string() +
                 "; command: " + commandLine(argv));
-  if (settings.method == registration::Method::BSpline)
+  if (settings.method == registration::Method::BSpline) {
+    ProcessResult run;
     result.transform = deformationField(result.lastTransformParameters, workDir / "transformix",
-                                        settings.timeoutS, &result.transformixWallS);
-  else
+                                        settings.timeoutS, &run);
+    result.transformixWallS = run.wallS;
+    result.transformixMaxRssMiB = run.maxRssMiB;
+  } else {
     result.transform = readTransformParameters(result.lastTransformParameters);
+  }
   return result;
 }
 

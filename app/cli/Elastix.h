@@ -64,6 +64,7 @@ struct Result {
   double finalMetric = 0;             // elastix's last "Final metric value"
   std::filesystem::path outDir;
   std::filesystem::path lastTransformParameters;  // TransformParameters.N.txt of the last stage
+  double transformixMaxRssMiB = 0;
   double transformixWallS = 0;  // B-spline only: the deformation field by transformix
 };
 
@@ -87,7 +88,7 @@ registration::Transform readTransformParameters(const std::filesystem::path& fil
 // `transformix -def all`. Throws core::Error naming the command on failure.
 registration::Transform deformationField(const std::filesystem::path& transformParameters,
                                          const std::filesystem::path& workDir, double timeoutS,
-                                         double* wallS = nullptr);
+                                         ProcessResult* run = nullptr);
 
 // The largest |a(p) - b(p)| over the points (mm).
 double maxDifference(const registration::Transform& a, const registration::Transform& b,
