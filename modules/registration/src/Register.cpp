@@ -516,7 +516,7 @@ Affine runStage(const char* stage, bool affine, const Affine& start, const Prepa
     double bestValue = 0;
     bool haveBest = false;
     std::string stop = "maximum iterations";
-    int it = 0;
+    int it = 0, evaluations = 0;
     const std::size_t np = model.size();
     for (; it < s.iterations; ++it) {
       const double frac = (k + static_cast<double>(it) / s.iterations) / levels;
@@ -543,6 +543,7 @@ Affine runStage(const char* stage, bool affine, const Affine& start, const Prepa
         best = p;
         haveBest = true;
       }
+      ++evaluations;
       if (onIteration) onIteration({stage, k, levels, it, e.value});
       // Descent direction in physical-shift units: q_i = p_i * sqrt(scale_i).
       std::vector<double> dir(np);
@@ -570,9 +571,9 @@ Affine runStage(const char* stage, bool affine, const Affine& start, const Prepa
       prevDir = std::move(dir);
     }
     p = best;
-    result.iterations += it;
+    result.iterations += evaluations;
     std::ostringstream line;
-    line << stage << " level " << k + 1 << "/" << levels << ": " << it << " iterations, metric "
+    line << stage << " level " << k + 1 << "/" << levels << ": " << evaluations << " iterations, metric "
          << bestValue << ", " << level.points.size() << " samples at " << level.spacing
          << " mm, stopped: " << stop;
     result.log.push_back(line.str());
