@@ -267,6 +267,54 @@
         <source>DICOMDIR (DICOMDIR dicomdir);;All files (*)</source>
         <translation>DICOMDIR (DICOMDIR dicomdir);;所有文件 (*)</translation>
     </message>
+    <message>
+        <source>Registration</source>
+        <translation>配准</translation>
+    </message>
+    <message>
+        <source>Open Moving Image</source>
+        <translation>打开浮动图像</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Open as moving image for registration</source>
+        <translation>作为配准的浮动图像打开</translation>
+    </message>
+    <message>
+        <source>&amp;Registration</source>
+        <translation>配准(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Registration &amp;Panel</source>
+        <translation>配准面板(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Moving Image…</source>
+        <translation>打开浮动图像(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>another job is running</source>
+        <translation>另一个任务正在运行</translation>
+    </message>
+    <message>
+        <source>Moving image: %1</source>
+        <translation>浮动图像: %1</translation>
+    </message>
+    <message>
+        <source>Cannot load the moving image</source>
+        <translation>无法加载浮动图像</translation>
+    </message>
+    <message>
+        <source>Loading %1 as the moving image</source>
+        <translation>正在将 %1 加载为浮动图像</translation>
+    </message>
+    <message>
+        <source>Opening %1 as the moving image</source>
+        <translation>正在将 %1 打开为浮动图像</translation>
+    </message>
 </context>
 <context>
     <name>fw::ui::SliceView</name>
@@ -390,6 +438,277 @@ Zoom: %3%</source>
     <message>
         <source>Size</source>
         <translation>尺寸</translation>
+    </message>
+</context>
+<context>
+    <name>fw::ui::RegistrationPanel</name>
+    <message>
+        <source>Images</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>Fixed:</source>
+        <translation>参考:</translation>
+    </message>
+    <message>
+        <source>Moving:</source>
+        <translation>浮动:</translation>
+    </message>
+    <message>
+        <source>Choose a series of the study browser as the moving image</source>
+        <translation>从检查浏览器中选择一个序列作为浮动图像</translation>
+    </message>
+    <message>
+        <source>File…</source>
+        <translation>文件…</translation>
+    </message>
+    <message>
+        <source>Open an image file or DICOM folder as the moving image</source>
+        <translation>打开图像文件或 DICOM 文件夹作为浮动图像</translation>
+    </message>
+    <message>
+        <source>Set moving:</source>
+        <translation>设置浮动图像:</translation>
+    </message>
+    <message>
+        <source>Automatic registration</source>
+        <translation>自动配准</translation>
+    </message>
+    <message>
+        <source>Rigid (6 dof)</source>
+        <translation>刚性（6 自由度）</translation>
+    </message>
+    <message>
+        <source>Affine (12 dof)</source>
+        <translation>仿射（12 自由度）</translation>
+    </message>
+    <message>
+        <source>B-spline (deformable)</source>
+        <translation>B 样条（形变）</translation>
+    </message>
+    <message>
+        <source>SyN (deformable)</source>
+        <translation>SyN（形变）</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>配准</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Fusion display</source>
+        <translation>融合显示</translation>
+    </message>
+    <message>
+        <source>Blend</source>
+        <translation>混合</translation>
+    </message>
+    <message>
+        <source>Checkerboard</source>
+        <translation>棋盘格</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>差值</translation>
+    </message>
+    <message>
+        <source>Colour overlay</source>
+        <translation>彩色叠加</translation>
+    </message>
+    <message>
+        <source> mm</source>
+        <translation> mm</translation>
+    </message>
+    <message>
+        <source>Mode:</source>
+        <translation>模式:</translation>
+    </message>
+    <message>
+        <source>Opacity:</source>
+        <translation>不透明度:</translation>
+    </message>
+    <message>
+        <source>Squares:</source>
+        <translation>方格:</translation>
+    </message>
+    <message>
+        <source>Transform (fixed to moving, LPS)</source>
+        <translation>变换（参考到浮动，LPS）</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+Z</source>
+        <translation>Ctrl+Shift+Z</translation>
+    </message>
+    <message>
+        <source>Nudge Mode</source>
+        <translation>微调模式</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+N</source>
+        <translation>Ctrl+Shift+N</translation>
+    </message>
+    <message>
+        <source>Arrows and PageUp/PageDown move the moving image 1 mm, Ctrl+arrows rotate it 1 degree about the cursor; drag to move, Ctrl+drag to rotate</source>
+        <translation>方向键和 PageUp/PageDown 将浮动图像移动 1 mm，Ctrl+方向键绕光标旋转 1 度；拖动以移动，Ctrl+拖动以旋转</translation>
+    </message>
+    <message>
+        <source>Reset Transform</source>
+        <translation>重置变换</translation>
+    </message>
+    <message>
+        <source>Save Transform…</source>
+        <translation>保存变换…</translation>
+    </message>
+    <message>
+        <source>Load Transform…</source>
+        <translation>加载变换…</translation>
+    </message>
+    <message>
+        <source>Save Resampled…</source>
+        <translation>保存重采样图像…</translation>
+    </message>
+    <message>
+        <source>Nudge</source>
+        <translation>微调</translation>
+    </message>
+    <message>
+        <source>Done: metric %1 after %2 iterations in %3 s</source>
+        <translation>完成：%2 次迭代后度量值 %1，用时 %3 秒</translation>
+    </message>
+    <message>
+        <source>Registration</source>
+        <translation>配准</translation>
+    </message>
+    <message>
+        <source>Registration cancelled</source>
+        <translation>配准已取消</translation>
+    </message>
+    <message>
+        <source>Registration failed: %1</source>
+        <translation>配准失败: %1</translation>
+    </message>
+    <message>
+        <source>Load a fixed image and choose a moving image first</source>
+        <translation>请先加载参考图像并选择浮动图像</translation>
+    </message>
+    <message>
+        <source>Please wait: %1 is still running</source>
+        <translation>请稍候：%1 仍在运行</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在开始…</translation>
+    </message>
+    <message>
+        <source>%1: level %2 of %3, iteration %4, metric %5</source>
+        <translation>%1：第 %2 级（共 %3 级），第 %4 次迭代，度量值 %5</translation>
+    </message>
+    <message>
+        <source>Reset transform</source>
+        <translation>重置变换</translation>
+    </message>
+    <message>
+        <source>no moving image to apply %1 to</source>
+        <translation>没有可应用 %1 的浮动图像</translation>
+    </message>
+    <message>
+        <source>Load %1</source>
+        <translation>加载 %1</translation>
+    </message>
+    <message>
+        <source>no fixed and moving image to resample</source>
+        <translation>没有可重采样的参考图像和浮动图像</translation>
+    </message>
+    <message>
+        <source>Saving %1</source>
+        <translation>正在保存 %1</translation>
+    </message>
+    <message>
+        <source>Resampled image saved</source>
+        <translation>重采样图像已保存</translation>
+    </message>
+    <message>
+        <source>Saving cancelled</source>
+        <translation>保存已取消</translation>
+    </message>
+    <message>
+        <source>another job is running</source>
+        <translation>另一个任务正在运行</translation>
+    </message>
+    <message>
+        <source>Save Transform</source>
+        <translation>保存变换</translation>
+    </message>
+    <message>
+        <source>ITK transforms (*.tfm *.txt *.h5)</source>
+        <translation>ITK 变换 (*.tfm *.txt *.h5)</translation>
+    </message>
+    <message>
+        <source>Load Transform</source>
+        <translation>加载变换</translation>
+    </message>
+    <message>
+        <source>ITK transforms (*.tfm *.txt *.h5);;All files (*)</source>
+        <translation>ITK 变换 (*.tfm *.txt *.h5);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Save Resampled Image</source>
+        <translation>保存重采样图像</translation>
+    </message>
+    <message>
+        <source>NIfTI (*.nii.gz *.nii)</source>
+        <translation>NIfTI (*.nii.gz *.nii)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Choose a series…</source>
+        <translation>选择序列…</translation>
+    </message>
+    <message>
+        <source>No moving image</source>
+        <translation>无浮动图像</translation>
+    </message>
+    <message>
+        <source>deformable + affine</source>
+        <translation>形变 + 仿射</translation>
+    </message>
+    <message>
+        <source>identity</source>
+        <translation>恒等</translation>
+    </message>
+    <message>
+        <source>rigid</source>
+        <translation>刚性</translation>
+    </message>
+    <message>
+        <source>affine</source>
+        <translation>仿射</translation>
+    </message>
+    <message>
+        <source>Rotation (deg): %1 %2 %3</source>
+        <translation>旋转（度）: %1 %2 %3</translation>
+    </message>
+    <message>
+        <source>Shift (mm):     %1 %2 %3</source>
+        <translation>平移（mm）: %1 %2 %3</translation>
+    </message>
+    <message>
+        <source>Scale:          %1 %2 %3</source>
+        <translation>缩放: %1 %2 %3</translation>
     </message>
 </context>
 </TS>
