@@ -313,7 +313,14 @@ DeformableOutcome runBSpline(const DeformableProblem& pb) {
 
     int iteration = 0;
     auto observer = FunctionCommand::New();
-    observer->callback = [&](const itk::EventObject&) {
+    observer->callback = [&](const itk::EventObject& event) {
+      // Function evaluations (a subclass of IterationEvent) only check for cancel.
+      if (itk::FunctionAndGradientEvaluationIterationEvent().CheckEvent(&event)) {
+        pb.progress->checkCancel(
+            (levelStart + std::min(1.0, double(iteration) / iterationsPerLevel) / levels) * 0.95,
+            "bspline");
+        return;
+      }
       ++iteration;
       if (*pb.onIteration) {
         IterationReport r;
