@@ -22,6 +22,12 @@ QString RegistrationOptions::validate() const {
       return "--register: " + QString::fromStdString(e.what());
     }
   }
+  if (checkerMm < 0 || checkerMm > 500) return "--checker expects a square size in mm (1 to 500)";
+  if (!windowPreset.isEmpty()) {
+    bool known = false;
+    for (const auto& p : fw::scene::ctWindowPresets()) known = known || p.id == windowPreset;
+    if (!known) return "unknown --window-preset '" + windowPreset + "'";
+  }
   if ((!fusion.isEmpty() || !method.isEmpty() || !transform.isEmpty()) && moving.isEmpty() && movingSeries.isEmpty())
     return "--fusion, --register and --transform need a moving image: --moving PATH or --moving-series N|UID";
   return {};
@@ -69,6 +75,8 @@ void RegistrationScript::afterMoving() {
   auto* panel = m_window->registrationPanel();
   std::fprintf(stderr, "fusion-workstation: moving image %s\n", scene->movingVolume()->name().c_str());
   if (!m_options.fusion.isEmpty()) scene->setFusionMode(*fw::scene::fusionModeFromName(m_options.fusion));
+  if (m_options.checkerMm > 0) scene->setCheckerSize(m_options.checkerMm);
+  if (!m_options.windowPreset.isEmpty()) scene->applyWindowPreset(m_options.windowPreset);
   if (!m_options.transform.isEmpty()) {
     QString error;
     if (!panel->loadTransform(m_options.transform, &error)) {

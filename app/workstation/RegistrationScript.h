@@ -18,6 +18,8 @@ struct RegistrationOptions {
   QString fusion;        // --fusion blend|checkerboard|difference|overlay
   QString method;        // --register rigid|affine|bspline|syn
   QString transform;     // --transform FILE
+  double checkerMm = 0;  // --checker MM (0: keep the default)
+  QString windowPreset;  // --window-preset ID: the fixed image's window (brain, soft-tissue, bone, ...)
   bool any() const {
     return !moving.isEmpty() || !movingSeries.isEmpty() || !fusion.isEmpty() || !method.isEmpty() || !transform.isEmpty();
   }

@@ -54,7 +54,9 @@ int main(int argc, char** argv) {
   QCommandLineOption fusion("fusion", "Fusion display: blend, checkerboard, difference or overlay.", "MODE");
   QCommandLineOption registerMethod("register", "Register the moving image: rigid, affine, bspline or syn.", "METHOD");
   QCommandLineOption transform("transform", "Apply an ITK transform file (fixed to moving) to the moving image.", "FILE");
-  parser.addOptions({moving, movingSeries, fusion, registerMethod, transform});
+  QCommandLineOption checker("checker", "Checkerboard square size in mm.", "MM");
+  QCommandLineOption windowPreset("window-preset", "Window of the fixed CT: brain, subdural, stroke, bone, soft-tissue, lung.", "ID");
+  parser.addOptions({moving, movingSeries, fusion, registerMethod, transform, checker, windowPreset});
   parser.addPositionalArgument("path", "A file or folder to open (same as --open).", "[path]");
   parser.process(app);
 
@@ -81,7 +83,9 @@ int main(int argc, char** argv) {
     return fail("--screenshot needs something to show: --sample or --open PATH");
 
   RegistrationOptions registration{parser.value(moving), parser.value(movingSeries), parser.value(fusion),
-                                   parser.value(registerMethod), parser.value(transform)};
+                                   parser.value(registerMethod), parser.value(transform),
+                                   parser.isSet(checker) ? parser.value(checker).toDouble() : 0.0, parser.value(windowPreset)};
+  if (parser.isSet(checker) && registration.checkerMm < 1) return fail("--checker expects a square size in mm (1 to 500)");
   if (const QString error = registration.validate(); !error.isEmpty()) return fail(error);
   if (registration.any() && openPath.isEmpty() && !parser.isSet(sample))
     return fail("registration options need a fixed image: --sample or --open PATH");
