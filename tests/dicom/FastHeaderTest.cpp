@@ -158,6 +158,17 @@ void FastHeaderTest::writtenSeries() {
   QVERIFY(fast && !fast->headers.empty());
   QVERIFY(fast->headers[0].pixelDataOffset > 0);
   QCOMPARE(fast->headers[0].pixelDataOffset + fast->headers[0].pixelDataLength, std::uint64_t(fs::file_size(files.front())));
+  // The comparison sees a difference in any field (so a wrong fast result cannot pass).
+  HeaderResult changed = *fast;
+  QVERIFY(firstDifference(changed, *fast).empty());
+  changed.headers[0].rescaleSlope += 1e-12;
+  QCOMPARE(firstDifference(changed, *fast), std::string("header 0: rescaleSlope"));
+  changed = *fast;
+  changed.headers[0].identity.seriesNumber += 1;
+  QCOMPARE(firstDifference(changed, *fast), std::string("header 0: identity.seriesNumber"));
+  changed = *fast;
+  changed.headers[0].gradient = core::Vec3{1, 0, 0};
+  QCOMPARE(firstDifference(changed, *fast), std::string("header 0: gradient"));
 }
 
 void FastHeaderTest::transferSyntaxes() {

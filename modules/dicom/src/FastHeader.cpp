@@ -321,13 +321,15 @@ class Parser {
       if (group == 0x0019 || group == 0x0029) return fail("private group 0019/0029 (Siemens CSA, GE acquisition)");
       if (el.tag == tagOf(0x5200, 0x9229) || el.tag == tagOf(0x5200, 0x9230))
         return fail("enhanced multi-frame functional groups");
+      const Kept* k = keptEntry(el.tag);
       if (isSequence(el)) {
+        if (k) return fail("a kept attribute encoded as a sequence");
         if (!readSequence(el, 1)) return false;
         continue;
       }
       const std::size_t valuePos = m_pos;
       if (!skipValue(el)) return false;
-      if (const Kept* k = keptEntry(el.tag)) {
+      if (k) {
         if (m_explicit && std::memcmp(el.vr, k->vr, 2) != 0) return fail("unexpected VR for a kept attribute");
         if (el.length > kMaxKeptValue || (el.length & 1)) return fail("unusual length for a kept attribute");
         if (!keep(ds, el.tag, k->evr, valuePos, el.length)) return false;
