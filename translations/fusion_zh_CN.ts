@@ -2,6 +2,225 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>QObject</name>
+    <message>
+        <source>not enough memory</source>
+        <translation>内存不足</translation>
+    </message>
+</context>
+<context>
+    <name>fw::scene</name>
+    <message>
+        <source>image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>DWI</source>
+        <translation>弥散加权（DWI）</translation>
+    </message>
+    <message>
+        <source>BOLD</source>
+        <translation>功能成像（BOLD）</translation>
+    </message>
+    <message>
+        <source>multi-echo</source>
+        <translation>多回波</translation>
+    </message>
+    <message>
+        <source>4D</source>
+        <translation>四维</translation>
+    </message>
+    <message>
+        <source>localizer</source>
+        <translation>定位像</translation>
+    </message>
+    <message>
+        <source>not a volume</source>
+        <translation>无法组成容积</translation>
+    </message>
+    <message>
+        <source>b = %1 s/mm²</source>
+        <translation>b = %1 s/mm²</translation>
+    </message>
+    <message>
+        <source>gradient (%1, %2, %3)</source>
+        <translation>梯度方向 (%1, %2, %3)</translation>
+    </message>
+    <message>
+        <source>TE = %1 ms</source>
+        <translation>TE = %1 ms</translation>
+    </message>
+    <message>
+        <source>t = %1 s</source>
+        <translation>t = %1 秒</translation>
+    </message>
+    <message>
+        <source>Brain</source>
+        <translation>脑窗</translation>
+    </message>
+    <message>
+        <source>Subdural</source>
+        <translation>硬膜下窗</translation>
+    </message>
+    <message>
+        <source>Stroke</source>
+        <translation>卒中窗</translation>
+    </message>
+    <message>
+        <source>Bone</source>
+        <translation>骨窗</translation>
+    </message>
+    <message>
+        <source>Soft tissue</source>
+        <translation>软组织窗</translation>
+    </message>
+    <message>
+        <source>Lung</source>
+        <translation>肺窗</translation>
+    </message>
+</context>
+<context>
+    <name>fw::scene::RegistrationJob</name>
+    <message>
+        <source>Registering %1 to %2</source>
+        <translation>正在将 %1 配准到 %2</translation>
+    </message>
+    <message>
+        <source>the registration gave no result</source>
+        <translation>配准没有结果</translation>
+    </message>
+    <message>
+        <source>the fixed or moving volume changed while the registration ran</source>
+        <translation>配准运行期间参考图像或浮动图像已更改</translation>
+    </message>
+</context>
+<context>
+    <name>fw::scene::StudyModel</name>
+    <message>
+        <source>%1, colour</source>
+        <translation>%1，彩色</translation>
+    </message>
+    <message>
+        <source>%1x%2, %3 images</source>
+        <translation>%1x%2，%3 幅图像</translation>
+    </message>
+    <message>
+        <source> x %1 vol</source>
+        <translation> x %1 个容积</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>（无姓名）</translation>
+    </message>
+    <message>
+        <source>1 study</source>
+        <translation>1 个检查</translation>
+    </message>
+    <message>
+        <source>%1 studies</source>
+        <translation>%1 个检查</translation>
+    </message>
+    <message>
+        <source>(no description)</source>
+        <translation>（无描述）</translation>
+    </message>
+    <message>
+        <source>%1 series</source>
+        <translation>%1 个序列</translation>
+    </message>
+    <message>
+        <source>Patient: %1</source>
+        <translation>患者: %1</translation>
+    </message>
+    <message>
+        <source>ID: %1  Born: %2  Sex: %3</source>
+        <translation>ID: %1  出生: %2  性别: %3</translation>
+    </message>
+    <message>
+        <source>Study: %1</source>
+        <translation>检查: %1</translation>
+    </message>
+    <message>
+        <source>Date: %1  Accession: %2  Study ID: %3</source>
+        <translation>日期: %1  检查号: %2  检查 ID: %3</translation>
+    </message>
+    <message>
+        <source>Series %1: %2</source>
+        <translation>序列 %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 %2, %3, %4 files</source>
+        <translation>%1 %2，%3，%4 个文件</translation>
+    </message>
+    <message>
+        <source>Manufacturer: %1</source>
+        <translation>厂商: %1</translation>
+    </message>
+    <message>
+        <source>Cannot load: %1</source>
+        <translation>无法加载: %1</translation>
+    </message>
+    <message>
+        <source>Warnings:</source>
+        <translation>警告:</translation>
+    </message>
+    <message>
+        <source>Patient / Study / Series</source>
+        <translation>患者 / 检查 / 序列</translation>
+    </message>
+    <message>
+        <source>ID / No.</source>
+        <translation>ID / 编号</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>模态</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+</context>
+<context>
+    <name>fw::ui</name>
+    <message>
+        <source>Axial</source>
+        <translation>轴位</translation>
+    </message>
+    <message>
+        <source>Coronal</source>
+        <translation>冠状位</translation>
+    </message>
+    <message>
+        <source>Sagittal</source>
+        <translation>矢状位</translation>
+    </message>
+    <message>
+        <source>3D</source>
+        <translation>三维</translation>
+    </message>
+    <message>
+        <source>CT bone</source>
+        <translation>CT 骨骼</translation>
+    </message>
+    <message>
+        <source>CT soft tissue</source>
+        <translation>CT 软组织</translation>
+    </message>
+    <message>
+        <source>MR</source>
+        <translation>MR</translation>
+    </message>
+</context>
+<context>
     <name>fw::ui::MainWindow</name>
     <message>
         <source>Fusion Workstation</source>
@@ -236,10 +455,6 @@
         <translation>%1 中没有可显示的图像</translation>
     </message>
     <message>
-        <source>%1, volume 1 of %2</source>
-        <translation>%1，第 1 个容积（共 %2 个）</translation>
-    </message>
-    <message>
         <source>Series &apos;%1&apos;: 1 warning</source>
         <translation>序列“%1”：1 条警告</translation>
     </message>
@@ -266,6 +481,38 @@
     <message>
         <source>DICOMDIR (DICOMDIR dicomdir);;All files (*)</source>
         <translation>DICOMDIR (DICOMDIR dicomdir);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Next Volume</source>
+        <translation>下一个容积(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Previous Volume</source>
+        <translation>上一个容积(&amp;P)</translation>
+    </message>
+    <message>
+        <source>R %1 G %2 B %3  Voxel: [%4, %5, %6]</source>
+        <translation>R %1 G %2 B %3  体素: [%4, %5, %6]</translation>
+    </message>
+    <message>
+        <source>%1, volume %2 of %3</source>
+        <translation>%1，第 %2 个容积（共 %3 个）</translation>
+    </message>
+    <message>
+        <source>Scanning %1</source>
+        <translation>正在扫描%1</translation>
+    </message>
+    <message>
+        <source>Scan of %1 cancelled: the browser lists only the series shown</source>
+        <translation>%1 的扫描已取消：浏览器仅列出当前显示的序列</translation>
+    </message>
+    <message>
+        <source>Cannot scan %1</source>
+        <translation>无法扫描%1</translation>
+    </message>
+    <message>
+        <source>Loaded %1 (%2, %3 volumes)</source>
+        <translation>已加载 %1（%2，%3 个容积）</translation>
     </message>
     <message>
         <source>Registration</source>
@@ -317,29 +564,6 @@
     </message>
 </context>
 <context>
-    <name>fw::ui::SliceView</name>
-    <message>
-        <source>ID: %1</source>
-        <translation>ID：%1</translation>
-    </message>
-    <message>
-        <source>Born: %1 %2</source>
-        <translation>出生日期：%1 %2</translation>
-    </message>
-    <message>
-        <source>%1  Im: %2/%3
-%4</source>
-        <translation>%1  图像：%2/%3
-%4</translation>
-    </message>
-    <message>
-        <source>W: %1 L: %2
-Zoom: %3%</source>
-        <translation>窗宽：%1 窗位：%2
-缩放：%3%</translation>
-    </message>
-</context>
-<context>
     <name>fw::ui::NoticeBanner</name>
     <message>
         <source>Dismiss</source>
@@ -348,96 +572,6 @@ Zoom: %3%</source>
     <message>
         <source>… and %1 more (see the series&apos; tooltip in the study browser)</source>
         <translation>……另有 %1 条（见检查浏览器中该序列的提示）</translation>
-    </message>
-</context>
-<context>
-    <name>fw::ui::StudyBrowser</name>
-    <message>
-        <source>Filter: name, ID, date, description, modality…</source>
-        <translation>筛选：姓名、ID、日期、描述、模态…</translation>
-    </message>
-    <message>
-        <source>Open a DICOM folder or DICOMDIR, or drop a folder here.</source>
-        <translation>打开 DICOM 文件夹或 DICOMDIR，或将文件夹拖放到此处。</translation>
-    </message>
-    <message>
-        <source>1 patient</source>
-        <translation>1 位患者</translation>
-    </message>
-    <message>
-        <source>%1 patients</source>
-        <translation>%1 位患者</translation>
-    </message>
-    <message>
-        <source>1 study</source>
-        <translation>1 个检查</translation>
-    </message>
-    <message>
-        <source>%1 studies</source>
-        <translation>%1 个检查</translation>
-    </message>
-    <message>
-        <source>%1: %2, %3, %4 series in %5 files</source>
-        <translation>%1：%2，%3，%4 个序列，共 %5 个文件</translation>
-    </message>
-    <message>
-        <source>1 file skipped</source>
-        <translation>跳过 1 个文件</translation>
-    </message>
-    <message>
-        <source>%1 files skipped</source>
-        <translation>跳过 %1 个文件</translation>
-    </message>
-    <message>
-        <source>1 note</source>
-        <translation>1 条说明</translation>
-    </message>
-    <message>
-        <source>%1 notes</source>
-        <translation>%1 条说明</translation>
-    </message>
-    <message>
-        <source>Files the scan skipped</source>
-        <translation>扫描时跳过的文件</translation>
-    </message>
-    <message>
-        <source>File</source>
-        <translation>文件</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
-        <source>(note)</source>
-        <translation>（说明）</translation>
-    </message>
-</context>
-<context>
-    <name>fw::ui::StudyBrowserProxy</name>
-    <message>
-        <source>Patient / Study / Series</source>
-        <translation>患者 / 检查 / 序列</translation>
-    </message>
-    <message>
-        <source>ID / No.</source>
-        <translation>ID / 编号</translation>
-    </message>
-    <message>
-        <source>Date</source>
-        <translation>日期</translation>
-    </message>
-    <message>
-        <source>Modality</source>
-        <translation>模态</translation>
-    </message>
-    <message>
-        <source>Kind</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <source>Size</source>
-        <translation>尺寸</translation>
     </message>
 </context>
 <context>
@@ -709,6 +843,155 @@ Zoom: %3%</source>
     <message>
         <source>Scale:          %1 %2 %3</source>
         <translation>缩放: %1 %2 %3</translation>
+    </message>
+</context>
+<context>
+    <name>fw::ui::SliceView</name>
+    <message>
+        <source>ID: %1</source>
+        <translation>ID：%1</translation>
+    </message>
+    <message>
+        <source>Born: %1 %2</source>
+        <translation>出生日期：%1 %2</translation>
+    </message>
+    <message>
+        <source>%1  Im: %2/%3
+%4</source>
+        <translation>%1  图像：%2/%3
+%4</translation>
+    </message>
+    <message>
+        <source>W: %1 L: %2
+Zoom: %3%</source>
+        <translation>窗宽：%1 窗位：%2
+缩放：%3%</translation>
+    </message>
+    <message>
+        <source>Vol: %1/%2</source>
+        <translation>容积: %1/%2</translation>
+    </message>
+    <message>
+        <source>RGB
+Zoom: %1%</source>
+        <translation>RGB
+缩放: %1%</translation>
+    </message>
+</context>
+<context>
+    <name>fw::ui::StudyBrowser</name>
+    <message>
+        <source>Filter: name, ID, date, description, modality…</source>
+        <translation>筛选：姓名、ID、日期、描述、模态…</translation>
+    </message>
+    <message>
+        <source>Open a DICOM folder or DICOMDIR, or drop a folder here.</source>
+        <translation>打开 DICOM 文件夹或 DICOMDIR，或将文件夹拖放到此处。</translation>
+    </message>
+    <message>
+        <source>1 patient</source>
+        <translation>1 位患者</translation>
+    </message>
+    <message>
+        <source>%1 patients</source>
+        <translation>%1 位患者</translation>
+    </message>
+    <message>
+        <source>1 study</source>
+        <translation>1 个检查</translation>
+    </message>
+    <message>
+        <source>%1 studies</source>
+        <translation>%1 个检查</translation>
+    </message>
+    <message>
+        <source>%1: %2, %3, %4 series in %5 files</source>
+        <translation>%1：%2，%3，%4 个序列，共 %5 个文件</translation>
+    </message>
+    <message>
+        <source>1 file skipped</source>
+        <translation>跳过 1 个文件</translation>
+    </message>
+    <message>
+        <source>%1 files skipped</source>
+        <translation>跳过 %1 个文件</translation>
+    </message>
+    <message>
+        <source>1 note</source>
+        <translation>1 条说明</translation>
+    </message>
+    <message>
+        <source>%1 notes</source>
+        <translation>%1 条说明</translation>
+    </message>
+    <message>
+        <source>Files the scan skipped</source>
+        <translation>扫描时跳过的文件</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>(note)</source>
+        <translation>（说明）</translation>
+    </message>
+</context>
+<context>
+    <name>fw::ui::StudyBrowserProxy</name>
+    <message>
+        <source>Patient / Study / Series</source>
+        <translation>患者 / 检查 / 序列</translation>
+    </message>
+    <message>
+        <source>ID / No.</source>
+        <translation>ID / 编号</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>模态</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+</context>
+<context>
+    <name>fw::ui::VolumeSelector</name>
+    <message>
+        <source>Volume</source>
+        <translation>容积</translation>
+    </message>
+    <message>
+        <source>Volume of the series shown (Ctrl+Left/Right or [ and ])</source>
+        <translation>显示的序列容积（Ctrl+左/右 或 [ 和 ]）</translation>
+    </message>
+    <message>
+        <source>/ %1</source>
+        <translation>/ %1</translation>
+    </message>
+    <message>
+        <source>Volume %1 / %2</source>
+        <translation>容积 %1 / %2</translation>
+    </message>
+</context>
+<context>
+    <name>fw::ui::VolumeView</name>
+    <message>
+        <source>3D: luminance of a colour series</source>
+        <translation>三维：彩色序列的亮度</translation>
     </message>
 </context>
 </TS>

@@ -103,6 +103,16 @@ int main(int argc, char** argv) {
     window.setProperty("batchMode", true);  // errors go to stderr, not dialogs
     auto* driver = new ScreenshotDriver(&window, parser.value(screenshot), cursorPos, sinceStart);
     driver->setPreparation(script);
+    // Time to the first image: when the scene gets its volume (the views paint it in the same
+    // event-loop turn), which for --sample comes before the whole study has been scanned.
+    QObject::connect(
+        window.scene(), &fw::scene::Scene::layersChanged, driver,
+        [&window, &sinceStart] {
+          if (!window.scene()->baseVolume()) return;
+          std::fprintf(stderr, "fusion-workstation: first image in the views after %lld ms (%s)\n",
+                       static_cast<long long>(sinceStart.elapsed()), window.scene()->baseVolume()->name().c_str());
+        },
+        Qt::SingleShotConnection);
     // DICOM studies: capture once the study browser's thumbnails are in, so the picture is final.
     QObject::connect(&window, &fw::ui::MainWindow::loadFinished, driver, [&window, driver, &sinceStart](bool ok, const QString& error) {
       auto* thumbnails = window.thumbnails();

@@ -110,7 +110,8 @@ void SliceRepresentation::update(const core::VolumePtr& volume, const core::Vec3
     m_grid = sliceGridFor(g, cursor, m_frame.right, m_frame.up);
     sampleSlice(*volume, m_grid, Interpolation::Linear, m_values);
   }
-  colourSlice(!samePlane, window, level);
+  if (m_rgb[0]) colourChannelsSlice(!samePlane);
+  else colourSlice(!samePlane, window, level);
   m_sampledVolume = volume;
   m_sampledDepth = depth;
   m_sampledWindow = window;
@@ -154,6 +155,22 @@ void SliceRepresentation::colourSlice(bool newPlane, double window, double level
     fuseToRgba(m_values, window, level, m_movingValues, m_fusion.settings, m_grid, m_rgba);
   }
   m_fusionResample = m_fusionRecolour = false;
+}
+
+void SliceRepresentation::setColourChannels(const std::array<core::VolumePtr, 3>& rgb) {
+  const bool all = rgb[0] && rgb[1] && rgb[2];
+  const std::array<core::VolumePtr, 3> next = all ? rgb : std::array<core::VolumePtr, 3>{};
+  if (next == m_rgb) return;
+  m_rgb = next;
+  m_sampledVolume.reset();  // resample at the next update
+}
+
+void SliceRepresentation::colourChannelsSlice(bool newPlane) {
+  // Nearest voxel, as the grey path shows whole voxels when aligned; colour maps are mostly
+  // categorical (FA direction maps) where blending channels would invent colours.
+  if (newPlane || m_channelValues[0].size() != m_values.size())
+    for (int c = 0; c < 3; ++c) sampleSlice(*m_rgb[static_cast<std::size_t>(c)], m_grid, Interpolation::Nearest, m_channelValues[c]);
+  channelsToRgba(m_channelValues[0], m_channelValues[1], m_channelValues[2], m_rgba);
 }
 
 void SliceRepresentation::updateCrosshair() {

@@ -109,6 +109,22 @@ void sampleSlice(const core::Volume& volume, const SliceGrid& grid, Interpolatio
   });
 }
 
+void channelsToRgba(const std::vector<float>& red, const std::vector<float>& green,
+                    const std::vector<float>& blue, std::vector<std::uint8_t>& rgba) {
+  const std::size_t n = std::min({red.size(), green.size(), blue.size()});
+  rgba.resize(n * 4);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint8_t* px = &rgba[i * 4];
+    const float c[3] = {red[i], green[i], blue[i]};
+    if (std::isnan(c[0]) || std::isnan(c[1]) || std::isnan(c[2])) {
+      px[0] = px[1] = px[2] = px[3] = 0;
+      continue;
+    }
+    for (int k = 0; k < 3; ++k) px[k] = static_cast<std::uint8_t>(std::clamp(c[k], 0.0f, 255.0f) + 0.5f);
+    px[3] = 255;
+  }
+}
+
 void windowToRgba(const std::vector<float>& values, double window, double level,
                   std::vector<std::uint8_t>& rgba) {
   rgba.resize(values.size() * 4);

@@ -6,14 +6,47 @@
 
 namespace fw::scene {
 
+namespace {
+// Same voxel grid within a micrometre (4D volumes are assembled from the same slice positions).
+bool sameGrid(const core::ImageGeometry& a, const core::ImageGeometry& b) {
+  if (a.size() != b.size()) return false;
+  for (int i = 0; i < 3; ++i) {
+    if (std::abs(a.spacing()[i] - b.spacing()[i]) > 1e-3 || std::abs(a.origin()[i] - b.origin()[i]) > 1e-3) return false;
+    for (int j = 0; j < 3; ++j)
+      if (std::abs(a.direction()(i, j) - b.direction()(i, j)) > 1e-6) return false;
+  }
+  return true;
+}
+}  // namespace
+
 Scene::Scene(QObject* parent) : QObject(parent) {}
 
 void Scene::setBaseVolume(core::VolumePtr volume) {
+  std::vector<SeriesVolume> one;
+  if (volume) one.push_back({std::move(volume), {}, QString()});
+  setBaseSeries(std::move(one), 0);
+}
+
+void Scene::setBaseSeries(std::vector<SeriesVolume> volumes, int shown) {
   m_layers.clear();
-  if (volume) {
+  m_series.clear();
+  m_volumeIndex = 0;
+  // Only volumes with the first one's grid can be switched without moving the views.
+  for (auto& v : volumes)
+    if (v.volume && (m_series.empty() || sameGrid(v.volume->geometry(), m_series.front().volume->geometry())))
+      m_series.push_back(std::move(v));
+  if (!m_series.empty()) {
+    m_volumeIndex = std::clamp(shown, 0, volumeCount() - 1);
+    const SeriesVolume& s = m_series[static_cast<std::size_t>(m_volumeIndex)];
     Layer layer;
-    layer.display = defaultDisplay(*volume);
-    layer.volume = std::move(volume);
+    layer.volume = s.volume;
+    layer.rgb = s.rgb;
+    if (layer.isColour()) {
+      layer.display.window = 255;  // unused for colour: channels show as stored
+      layer.display.level = 127.5;
+    } else {
+      layer.display = defaultDisplay(*layer.volume);
+    }
     m_layers.push_back(std::move(layer));
     m_cursor = snap(m_layers.front().volume->geometry().center());
     m_volumePreset = m_layers.front().volume->modality() == core::Modality::CT ? "ct-bone" : "mr";
@@ -25,6 +58,33 @@ void Scene::setBaseVolume(core::VolumePtr volume) {
 }
 
 core::VolumePtr Scene::baseVolume() const { return m_layers.empty() ? nullptr : m_layers.front().volume; }
+
+QString Scene::volumeLabel(int index) const {
+  if (index < 0 || index >= volumeCount()) return QString();
+  return m_series[static_cast<std::size_t>(index)].label;
+}
+
+void Scene::setVolumeIndex(int index) {
+  if (m_series.empty() || m_layers.empty()) return;
+  index = std::clamp(index, 0, volumeCount() - 1);
+  if (index == m_volumeIndex) return;
+  m_volumeIndex = index;
+  const SeriesVolume& s = m_series[static_cast<std::size_t>(index)];
+  m_layers.front().volume = s.volume;
+  m_layers.front().rgb = s.rgb;
+  emit volumeIndexChanged(index);
+}
+
+std::optional<std::array<double, 3>> Scene::colourAtCursor() const {
+  if (!baseIsColour()) return std::nullopt;
+  std::array<double, 3> rgb{};
+  for (int c = 0; c < 3; ++c) {
+    const auto v = m_layers.front().rgb[static_cast<std::size_t>(c)]->valueAtWorld(m_cursor);
+    if (!v) return std::nullopt;
+    rgb[static_cast<std::size_t>(c)] = *v;
+  }
+  return rgb;
+}
 
 core::Vec3 Scene::snap(const core::Vec3& lps) const {
   if (m_layers.empty()) return lps;

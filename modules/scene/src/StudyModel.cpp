@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "fw/dicom/SeriesReader.h"
+#include "fw/scene/VolumeLoader.h"
 
 namespace fw::scene {
 
@@ -82,15 +83,20 @@ QString StudyModel::date(const std::string& da) {
   return d;
 }
 
+QString StudyModel::kindText(const dicom::SeriesEntry& e) {
+  const QString kind = seriesKindText(e.kind);
+  return e.colour == dicom::ColourModel::Rgb ? tr("%1, colour").arg(kind) : kind;
+}
+
 QString StudyModel::sizeText(const dicom::SeriesEntry& e) {
   if (e.kind == dicom::SeriesKind::NotAssembled || e.sliceCount == 0)
-    return QStringLiteral("%1x%2, %3 images").arg(e.columns).arg(e.rows).arg(e.frameCount);
+    return tr("%1x%2, %3 images").arg(e.columns).arg(e.rows).arg(e.frameCount);
   QString s = QStringLiteral("%1x%2x%3").arg(e.columns).arg(e.rows).arg(e.sliceCount);
   if (e.geometry) {
     const auto& size = e.geometry->size();
     s = QStringLiteral("%1x%2x%3").arg(size[0]).arg(size[1]).arg(size[2]);
   }
-  if (e.volumeCount > 1) s += QStringLiteral(" x %1 vol").arg(e.volumeCount);
+  if (e.volumeCount > 1) s += tr(" x %1 vol").arg(e.volumeCount);
   return s;
 }
 
@@ -300,7 +306,7 @@ QVariant StudyModel::display(const Node& n, int column) const {
         case ModalityColumn:
           return qs(e.modalityCode.empty() ? core::modalityCode(e.modality) : e.modalityCode);
         case KindColumn:
-          return QString::fromLatin1(dicom::seriesKindName(e.kind));
+          return kindText(e);
         case SizeColumn:
           return sizeText(e);
         default:
@@ -346,7 +352,7 @@ QString StudyModel::tooltip(const Node& n) const {
     case SeriesNode: {
       lines << tr("Series %1: %2").arg(e.identity.seriesNumber).arg(qs(e.displayName()))
             << tr("%1 %2, %3, %4 files")
-                   .arg(qs(e.modalityCode), QString::fromLatin1(dicom::seriesKindName(e.kind)),
+                   .arg(qs(e.modalityCode), kindText(e),
                         sizeText(e))
                    .arg(e.files.size());
       if (!e.manufacturer.empty()) lines << tr("Manufacturer: %1").arg(qs(e.manufacturer));

@@ -1,8 +1,10 @@
 #include "fw/scene/VolumeLoader.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QStandardPaths>
 #include <algorithm>
+#include <cmath>
 
 #include "fw/core/Error.h"
 #include "fw/dicom/SeriesReader.h"
@@ -81,18 +83,88 @@ int preferredSeries(const dicom::ScanResult& scan) {
   return best;
 }
 
+QString seriesKindText(dicom::SeriesKind kind) {
+  switch (kind) {
+    case dicom::SeriesKind::Image: return QCoreApplication::translate("fw::scene", "image");
+    case dicom::SeriesKind::Diffusion: return QCoreApplication::translate("fw::scene", "DWI");
+    case dicom::SeriesKind::Functional: return QCoreApplication::translate("fw::scene", "BOLD");
+    case dicom::SeriesKind::MultiEcho: return QCoreApplication::translate("fw::scene", "multi-echo");
+    case dicom::SeriesKind::OtherMultiVolume: return QCoreApplication::translate("fw::scene", "4D");
+    case dicom::SeriesKind::Localizer: return QCoreApplication::translate("fw::scene", "localizer");
+    case dicom::SeriesKind::NotAssembled: return QCoreApplication::translate("fw::scene", "not a volume");
+  }
+  return QString::fromLatin1(dicom::seriesKindName(kind));
+}
+
+QString volumeMetaText(const dicom::VolumeMeta& meta, dicom::SeriesKind kind) {
+  QStringList parts;
+  const bool dwi = kind == dicom::SeriesKind::Diffusion;
+  if (meta.bValue && (dwi || *meta.bValue > 0)) {
+    parts << QCoreApplication::translate("fw::scene", "b = %1 s/mm²").arg(*meta.bValue, 0, 'f', 0);
+    if (meta.gradient && *meta.bValue > 0)
+      parts << QCoreApplication::translate("fw::scene", "gradient (%1, %2, %3)")
+                   .arg(meta.gradient->x, 0, 'f', 2)
+                   .arg(meta.gradient->y, 0, 'f', 2)
+                   .arg(meta.gradient->z, 0, 'f', 2);
+  }
+  if (meta.echoTimeMs && (kind == dicom::SeriesKind::MultiEcho || kind == dicom::SeriesKind::OtherMultiVolume))
+    parts << QCoreApplication::translate("fw::scene", "TE = %1 ms").arg(*meta.echoTimeMs, 0, 'f', 1);
+  if (meta.timeS && !dwi && kind != dicom::SeriesKind::MultiEcho)
+    parts << QCoreApplication::translate("fw::scene", "t = %1 s").arg(*meta.timeS, 0, 'f', 1);
+  return parts.join(QStringLiteral(", "));
+}
+
+core::VolumePtr luminanceOf(const ColourChannels& rgb) {
+  for (const auto& c : rgb)
+    if (!c) throw core::Error("a colour volume lacks a channel");
+  const auto& g = rgb[0]->geometry();
+  for (const auto& c : rgb)
+    if (c->geometry().size() != g.size()) throw core::Error("the colour channels of a volume differ in size");
+  auto img = core::allocateImage<core::ImageU16>(g);
+  std::uint16_t* out = img->GetBufferPointer();
+  const std::size_t n = g.voxelCount();
+  std::vector<float> acc(n, 0.0f);
+  static constexpr float kWeight[3] = {0.299f, 0.587f, 0.114f};
+  for (int c = 0; c < 3; ++c)
+    rgb[static_cast<std::size_t>(c)]->visitData([&](const auto* p) {
+      for (std::size_t i = 0; i < n; ++i) acc[i] += kWeight[c] * static_cast<float>(p[i]);
+    });
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = static_cast<std::uint16_t>(std::clamp(std::lround(acc[i]), 0L, 65535L));
+  auto v = std::make_shared<core::Volume>(img, rgb[0]->modality(), rgb[0]->units());
+  v->setIdentity(rgb[0]->identity());
+  std::string name = rgb[0]->name();
+  if (const auto at = name.rfind(" (red)"); at != std::string::npos) name.erase(at);
+  v->setName(name);
+  return v;
+}
+
 SeriesView loadSeriesView(const dicom::SeriesEntry& series, core::ProgressSink& progress) {
   SeriesView out;
   out.warnings = series.warnings;
-  dicom::LoadOptions options;
-  options.volumeIndex = 0;  // 4D series: the first volume for now
   progress.checkCancel(0.0, "reading slices");
-  auto loaded = dicom::loadSeries(series, progress, options);
+  // Every volume: a 4D series switches volumes in the views without reading files again.
+  auto loaded = dicom::loadSeries(series, progress);
   progress.checkCancel(1.0, "reading slices");
-  if (loaded.volumes.empty() || !loaded.volumes.front())
+  out.colour = loaded.colour == dicom::ColourModel::Rgb;
+  const std::size_t perVolume = out.colour ? 3 : 1;
+  const std::size_t count = loaded.volumes.size() / perVolume;
+  for (std::size_t i = 0; i < count; ++i) {
+    SeriesVolume v;
+    if (out.colour) {
+      for (std::size_t c = 0; c < 3; ++c) v.rgb[c] = loaded.volumes[perVolume * i + c];
+      v.volume = luminanceOf(v.rgb);
+    } else {
+      v.volume = loaded.volumes[i];
+    }
+    if (!v.volume) continue;
+    if (count > 1 && i < loaded.meta.size()) v.label = volumeMetaText(loaded.meta[i], series.kind);
+    out.volumes.push_back(std::move(v));
+  }
+  if (out.volumes.empty())
     throw core::Error("loading series '" + series.displayName() + "' gave no volume");
-  out.volume = loaded.volumes.front();
-  out.volumeCount = std::max<std::size_t>(1, series.volumeCount);
+  out.volume = out.volumes.front().volume;
+  out.volumeCount = out.volumes.size();
   for (auto& w : loaded.warnings)
     if (std::find(out.warnings.begin(), out.warnings.end(), w) == out.warnings.end()) out.warnings.push_back(std::move(w));
   return out;
@@ -130,6 +202,25 @@ StudyOpening openDicomStudy(const fs::path& path, core::ProgressSink& progress) 
   progress.checkCancel(1.0, "reading slices");
   return out;
 }
+
+dicom::ScanResult scanDicomStudy(const fs::path& path, core::ProgressSink& progress) {
+  try {
+    return dicom::scan(dicomScanRoot(path), progress);
+  } catch (core::Cancelled&) {
+    throw;
+  } catch (core::Error& e) {
+    throw e.addContext("cannot scan " + path.string());
+  }
+}
+
+int findSeries(const dicom::ScanResult& scan, const std::string& seriesInstanceUid) {
+  if (seriesInstanceUid.empty()) return -1;
+  for (std::size_t i = 0; i < scan.series.size(); ++i)
+    if (scan.series[i].identity.seriesInstanceUid == seriesInstanceUid) return static_cast<int>(i);
+  return -1;
+}
+
+fs::path sampleStudyCtFolder(const fs::path& root) { return root / "dicom" / "ct"; }
 
 fs::path sampleStudyLocation() {
   QString base = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);

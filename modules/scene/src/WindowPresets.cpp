@@ -4,9 +4,9 @@
 
 namespace fw::scene {
 
-const std::vector<WindowPreset>& ctWindowPresets() {
+std::vector<WindowPreset> ctWindowPresets() {
   // Widths/levels as commonly used in neuroradiology reading rooms.
-  static const std::vector<WindowPreset> presets = {
+  return {
       {"brain", QCoreApplication::translate("fw::scene", "Brain"), 80, 40},
       {"subdural", QCoreApplication::translate("fw::scene", "Subdural"), 200, 75},
       {"stroke", QCoreApplication::translate("fw::scene", "Stroke"), 40, 40},
@@ -14,7 +14,6 @@ const std::vector<WindowPreset>& ctWindowPresets() {
       {"soft-tissue", QCoreApplication::translate("fw::scene", "Soft tissue"), 400, 40},
       {"lung", QCoreApplication::translate("fw::scene", "Lung"), 1500, -600},
   };
-  return presets;
 }
 
 }  // namespace fw::scene

@@ -35,11 +35,13 @@
 #include "fw/scene/StudyModel.h"
 #include "fw/scene/ThumbnailLoader.h"
 #include "fw/scene/VolumeLoader.h"
+#include "fw/ui/DisplayText.h"
 #include "fw/scene/MovingLoader.h"
 #include "fw/ui/NoticeBanner.h"
 #include "fw/ui/RegistrationPanel.h"
 #include "fw/ui/SliceView.h"
 #include "fw/ui/StudyBrowser.h"
+#include "fw/ui/VolumeSelector.h"
 #include "fw/ui/VolumeView.h"
 
 namespace fw::ui {
@@ -80,6 +82,9 @@ MainWindow::MainWindow(QWidget* parent)
   m_grid->addWidget(m_slices[1], 0, 1);
   m_grid->addWidget(m_slices[2], 1, 0);
   m_grid->addWidget(m_volumeView, 1, 1);
+  // 4D series: the volume slider under the views (hidden otherwise).
+  m_volumeSelector = new VolumeSelector(m_scene, outer);
+  outerLayout->addWidget(m_volumeSelector);
   for (auto* v : m_slices)
     connect(v, &SliceView::maximizeRequested, this, [this, v] { toggleMaximize(v); });
   connect(m_volumeView, &VolumeView::maximizeRequested, this, [this] { toggleMaximize(m_volumeView); });
@@ -103,6 +108,7 @@ MainWindow::MainWindow(QWidget* parent)
 
   connect(m_scene, &scene::Scene::cursorChanged, this, &MainWindow::updateStatus);
   connect(m_scene, &scene::Scene::layersChanged, this, &MainWindow::updateStatus);
+  connect(m_scene, &scene::Scene::volumeIndexChanged, this, &MainWindow::updateStatus);
   connect(m_scene, &scene::Scene::layersChanged, this, &MainWindow::updatePresetCombos);
   connect(m_scene, &scene::Scene::volumePresetChanged, this, &MainWindow::updatePresetCombos);
   updateStatus();
@@ -148,6 +154,16 @@ void MainWindow::buildMenus() {
   browser->setText(tr("Study &Browser"));
   browser->setShortcut(QKeySequence(Qt::Key_F9));
   view->addAction(browser);
+  view->addSeparator();
+  // 4D series: [ and ] as in other viewers, Ctrl+arrows for keyboards without easy brackets.
+  QAction* nextVolume = view->addAction(tr("&Next Volume"), m_volumeSelector, &VolumeSelector::next);
+  nextVolume->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Right), QKeySequence(Qt::Key_BracketRight)});
+  QAction* previousVolume = view->addAction(tr("&Previous Volume"), m_volumeSelector, &VolumeSelector::previous);
+  previousVolume->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Left), QKeySequence(Qt::Key_BracketLeft)});
+  for (QAction* a : {nextVolume, previousVolume}) {
+    a->setEnabled(false);
+    connect(m_scene, &scene::Scene::layersChanged, a, [this, a] { a->setEnabled(m_scene->volumeCount() > 1); });
+  }
   view->addSeparator();
   view->addAction(tr("&Reset Views"), QKeySequence(tr("Ctrl+R")), this, [this] {
     for (auto* s : m_slices) s->resetView();
@@ -211,7 +227,7 @@ void MainWindow::buildToolBar() {
   bar->addWidget(new QLabel(tr("  3D: "), bar));
   m_volumeCombo = new QComboBox(bar);
   m_volumeCombo->setObjectName("VolumePresetCombo");
-  for (const auto& p : rendering::volumePresets()) m_volumeCombo->addItem(tr(p.label), QString(p.id));
+  for (const auto& p : rendering::volumePresets()) m_volumeCombo->addItem(volumePresetLabel(p.id), QString(p.id));
   connect(m_volumeCombo, &QComboBox::activated, this,
           [this](int i) { m_scene->setVolumePreset(m_volumeCombo->itemData(i).toString()); });
   bar->addWidget(m_volumeCombo);
@@ -274,7 +290,16 @@ void MainWindow::updateStatus() {
   const QString units = QString::fromStdString(v->units());
   std::array<std::size_t, 3> voxel{};
   const bool inside = v->geometry().worldToNearestVoxel(c, voxel);
-  if (value && inside) {
+  const auto rgb = m_scene->colourAtCursor();
+  if (rgb && inside) {
+    m_valueLabel->setText(tr("R %1 G %2 B %3  Voxel: [%4, %5, %6]")
+                              .arg((*rgb)[0], 0, 'f', 0)
+                              .arg((*rgb)[1], 0, 'f', 0)
+                              .arg((*rgb)[2], 0, 'f', 0)
+                              .arg(voxel[0])
+                              .arg(voxel[1])
+                              .arg(voxel[2]));
+  } else if (value && inside) {
     const bool integral = v->pixelType() != core::PixelType::Float32;
     m_valueLabel->setText(tr("Value: %1%2  Voxel: [%3, %4, %5]")
                               .arg(*value, 0, 'f', integral ? 0 : 2)
@@ -285,7 +310,12 @@ void MainWindow::updateStatus() {
   } else {
     m_valueLabel->setText(tr("Value: outside the volume"));
   }
-  m_volumeLabel->setText(QString::fromStdString(v->name()) + (m_volumeNote.isEmpty() ? QString() : "  (" + m_volumeNote + ")"));
+  const QString note = m_scene->volumeCount() > 1 ? tr("%1, volume %2 of %3")
+                                                        .arg(m_seriesKind)
+                                                        .arg(m_scene->volumeIndex() + 1)
+                                                        .arg(m_scene->volumeCount())
+                                                  : QString();
+  m_volumeLabel->setText(QString::fromStdString(v->name()) + (note.isEmpty() ? QString() : "  (" + note + ")"));
 }
 
 void MainWindow::updatePresetCombos() {
@@ -335,7 +365,7 @@ void MainWindow::startLoad(const QString& title, std::function<core::VolumePtr(c
                           m_progress->setVisible(false);
                           m_cancel->setVisible(false);
                           if (ok && *result) {
-                            m_volumeNote.clear();
+                            m_seriesKind.clear();
                             m_studyModel->setCurrentSeries(-1);
                             m_scene->setBaseVolume(*result);
                             if (!recentPath.isEmpty()) addRecent(recentPath);
@@ -354,7 +384,7 @@ void MainWindow::startLoad(const QString& title, std::function<core::VolumePtr(c
 }
 
 void MainWindow::startStudyOpen(const QString& title, std::function<scene::StudyOpening(core::ProgressSink&)> open,
-                                const QString& source, const QString& recentPath) {
+                                const QString& source, const QString& recentPath, const QString& thenScan) {
   if (m_jobs->isRunning()) {
     statusBar()->showMessage(tr("Please wait: %1 is still running").arg(m_jobs->title()), 4000);
     return;
@@ -363,7 +393,8 @@ void MainWindow::startStudyOpen(const QString& title, std::function<scene::Study
   core::Job job{title.toStdString(), [open = std::move(open), result](core::ProgressSink& p) { *result = open(p); }};
   auto connection = std::make_shared<QMetaObject::Connection>();
   *connection = connect(
-      m_jobs, &scene::JobRunner::finished, this, [this, result, connection, source, recentPath](bool ok, const QString& error) {
+      m_jobs, &scene::JobRunner::finished, this,
+      [this, result, connection, source, recentPath, thenScan](bool ok, const QString& error) {
         disconnect(*connection);
         m_progress->setVisible(false);
         m_cancel->setVisible(false);
@@ -389,6 +420,11 @@ void MainWindow::startStudyOpen(const QString& title, std::function<scene::Study
         if (!recentPath.isEmpty()) addRecent(recentPath);
         if (result->shown >= 0) {
           applySeriesView(result->shown, result->view);
+          if (!thenScan.isEmpty()) {
+            // Queued: this job's finished signal is still being delivered.
+            QMetaObject::invokeMethod(this, [this, thenScan, source] { startFullScan(thenScan, source); }, Qt::QueuedConnection);
+            return;
+          }
           emit loadFinished(true, QString());
           return;
         }
@@ -400,19 +436,62 @@ void MainWindow::startStudyOpen(const QString& title, std::function<scene::Study
   m_jobs->start(std::move(job));
 }
 
+void MainWindow::startFullScan(const QString& folder, const QString& source) {
+  const std::filesystem::path root = folder.toStdString();
+  auto result = std::make_shared<dicom::ScanResult>();
+  core::Job job{tr("Scanning %1").arg(source).toStdString(),
+                [root, result](core::ProgressSink& p) { *result = scene::scanDicomStudy(root, p); }};
+  auto connection = std::make_shared<QMetaObject::Connection>();
+  *connection = connect(m_jobs, &scene::JobRunner::finished, this, [this, result, connection, source](bool ok, const QString& error) {
+    disconnect(*connection);
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
+    if (!ok) {
+      // The series already shown stays, with the browser listing only its own folder.
+      if (error.isEmpty())
+        statusBar()->showMessage(tr("Scan of %1 cancelled: the browser lists only the series shown").arg(source), 8000);
+      else
+        m_notice->showNotice(NoticeBanner::Level::Error, tr("Cannot scan %1").arg(source), {error});
+      emit loadFinished(true, QString());
+      return;
+    }
+    // The whole study replaces the first folder's scan; the series on screen keeps its row,
+    // its load warnings and the selection.
+    const int shown = m_studyModel->currentSeries();
+    std::string uid;
+    QStringList shownWarnings;
+    if (shown >= 0) {
+      uid = m_studyModel->series(shown).identity.seriesInstanceUid;
+      shownWarnings = m_studyModel->warnings(shown);
+    }
+    m_thumbnails->cancel();
+    m_studyModel->setScan(std::move(*result), source);
+    const int now = scene::findSeries(m_studyModel->scanResult(), uid);
+    if (now >= 0) {
+      m_studyModel->setLoadOutcome(now, shownWarnings, QString());
+      m_studyModel->setCurrentSeries(now);
+      m_browser->selectSeries(now);
+    }
+    m_thumbnails->start(m_studyModel->scanResult().series, m_studyModel->generation());
+    emit loadFinished(true, QString());
+  });
+  m_jobs->start(std::move(job));
+}
+
 void MainWindow::applySeriesView(int index, const scene::SeriesView& view) {
   const auto& entry = m_studyModel->series(index);
   QStringList warnings;
   for (const auto& w : view.warnings) warnings << QString::fromStdString(w);
   m_studyModel->setLoadOutcome(index, warnings, QString());
   m_studyModel->setCurrentSeries(index);
-  const QString kind = QString::fromLatin1(dicom::seriesKindName(entry.kind));
-  m_volumeNote = view.volumeCount > 1 ? tr("%1, volume 1 of %2").arg(kind).arg(view.volumeCount) : QString();
-  m_scene->setBaseVolume(view.volume);
+  m_seriesKind = scene::StudyModel::kindText(entry);
+  m_scene->setBaseSeries(view.volumes);
   m_browser->selectSeries(index);
   const QString name = QString::fromStdString(entry.displayName());
-  statusBar()->showMessage(
-      tr("Loaded %1").arg(name) + (m_volumeNote.isEmpty() ? QString() : " (" + m_volumeNote + ")"), 5000);
+  statusBar()->showMessage(view.volumes.size() > 1
+                               ? tr("Loaded %1 (%2, %3 volumes)").arg(name, m_seriesKind).arg(view.volumes.size())
+                               : tr("Loaded %1").arg(name),
+                           5000);
   const QStringList all = m_studyModel->warnings(index);
   if (all.isEmpty())
     m_notice->dismiss();
@@ -485,14 +564,17 @@ void MainWindow::openPath(const QString& path) {
 }
 
 void MainWindow::openSampleStudy() {
+  // The CT's own folder first (a few hundred files), so the CT is on screen before the whole
+  // study (over 5000 files) has been scanned; then the full scan fills the browser.
+  const QString root = QString::fromStdString(scene::sampleStudyLocation().string());
   startStudyOpen(tr("Opening the sample study"),
                  [](core::ProgressSink& progress) {
                    core::SubProgress preparing(progress, 0.0, 0.7, "preparing the sample study");
                    const auto root = scene::ensureSampleStudy(preparing);
-                   core::SubProgress loading(progress, 0.7, 1.0, "scanning the sample study");
-                   return scene::openDicomStudy(root, loading);
+                   core::SubProgress loading(progress, 0.7, 1.0, "loading the sample CT");
+                   return scene::openDicomStudy(scene::sampleStudyCtFolder(root), loading);
                  },
-                 tr("the sample study"), QString());
+                 tr("the sample study"), QString(), root);
 }
 
 void MainWindow::openFileDialog() {

@@ -11,6 +11,8 @@
 
 #include <cmath>
 
+#include "fw/ui/DisplayText.h"
+
 namespace fw::ui {
 
 namespace {
@@ -76,6 +78,7 @@ SliceView::SliceView(scene::Scene* scene, rendering::ViewOrientation orientation
   connect(scene, &scene::Scene::movingVolumeChanged, this, &SliceView::markDirty);
   connect(scene, &scene::Scene::movingTransformChanged, this, &SliceView::markDirty);
   connect(scene, &scene::Scene::fusionChanged, this, &SliceView::markDirty);
+  connect(scene, &scene::Scene::volumeIndexChanged, this, &SliceView::markDirty);  // 4D: same grid
   connect(scene, &scene::Scene::layersChanged, this, [this] {
     m_needsReset = true;
     markDirty();
@@ -94,6 +97,7 @@ void SliceView::refresh() {
   if (!m_dirty) return;
   m_dirty = false;
   const auto& d = m_scene->baseDisplay();
+  m_rep->setColourChannels(m_scene->isEmpty() ? scene::ColourChannels{} : m_scene->layers().front().rgb);
   m_rep->setFusion(fusionOf(*m_scene));
   m_rep->update(m_scene->baseVolume(), m_scene->cursor(), d.window, d.level);
   if (m_needsReset && m_scene->baseVolume()) {
@@ -184,14 +188,19 @@ void SliceView::updateCornerText() {
   else if (!v->name().empty()) ur << QString::fromStdString(v->name());
   const auto& d = m_scene->baseDisplay();
   a.corners[int(Corner::LowerLeft)] << tr("%1  Im: %2/%3\n%4")
-                                           .arg(tr(rendering::viewName(orientation())))
+                                           .arg(viewTitle(orientation()))
                                            .arg(m_rep->sliceNumber())
                                            .arg(m_rep->sliceCount())
                                            .arg(depthText(m_scene->cursor(), m_rep->frame()));
-  a.corners[int(Corner::LowerRight)] << tr("W: %1 L: %2\nZoom: %3%")
-                                            .arg(d.window, 0, 'f', 0)
-                                            .arg(d.level, 0, 'f', 0)
-                                            .arg(zoomFactor() * 100, 0, 'f', 0);
+  if (m_scene->volumeCount() > 1)
+    a.corners[int(Corner::LowerLeft)] << tr("Vol: %1/%2").arg(m_scene->volumeIndex() + 1).arg(m_scene->volumeCount());
+  if (m_scene->baseIsColour())  // colour is shown as stored: no window/level
+    a.corners[int(Corner::LowerRight)] << tr("RGB\nZoom: %1%").arg(zoomFactor() * 100, 0, 'f', 0);
+  else
+    a.corners[int(Corner::LowerRight)] << tr("W: %1 L: %2\nZoom: %3%")
+                                              .arg(d.window, 0, 'f', 0)
+                                              .arg(d.level, 0, 'f', 0)
+                                              .arg(zoomFactor() * 100, 0, 'f', 0);
   m_annotations = a;  // every caller renders (or is rendering) next, which draws it
 }
 

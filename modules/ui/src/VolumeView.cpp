@@ -2,6 +2,9 @@
 
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QPainter>
+
+#include <algorithm>
 
 #include <vtkCamera.h>
 #include <vtkRenderWindow.h>
@@ -36,6 +39,11 @@ VolumeView::VolumeView(scene::Scene* scene, QWidget* parent)
     m_rep->setPreset(m_scene->volumePreset().toStdString());
     m_rep->setCursor(m_scene->cursor());
     m_needsReset = true;
+    requestRender();
+  });
+  // 4D series: another volume on the same grid; the camera stays.
+  connect(scene, &scene::Scene::volumeIndexChanged, this, [this] {
+    m_rep->setVolume(m_scene->baseVolume());
     requestRender();
   });
   connect(scene, &scene::Scene::volumePresetChanged, this, [this](const QString& id) {
@@ -98,6 +106,20 @@ void VolumeView::onFrame(const QImage& frame, bool interactive, double renderMs,
   image.setDevicePixelRatio(double(image.width()) / std::max(1, width()));
   setFrame(std::move(image));
   emit frameShown(interactive, renderMs);
+}
+
+void VolumeView::paintOverlay(QPainter& painter) {
+  if (!m_scene->baseIsColour()) return;
+  // The ray caster takes one scalar per voxel: a colour series is rendered as its luminance.
+  const QString note = tr("3D: luminance of a colour series");
+  QFont font = painter.font();
+  font.setPixelSize(std::clamp(height() / 36, 9, 13));
+  painter.setFont(font);
+  const QRect r = rect().adjusted(4, 4, -4, -4);
+  painter.setPen(QColor(0, 0, 0, 200));
+  painter.drawText(r.translated(1, 1), Qt::AlignLeft | Qt::AlignBottom, note);
+  painter.setPen(QColor(255, 220, 120));
+  painter.drawText(r, Qt::AlignLeft | Qt::AlignBottom, note);
 }
 
 bool VolumeView::isSettled() const {

@@ -4,6 +4,7 @@
 // of Qt widgets. Orientation letters and corner text are drawn by the ui layer with Qt's fonts
 // (ui::ViewAnnotations), which have glyphs for every script. The 2D scene is laid out in
 // "view coordinates": X = world . right, Y = world . up (mm), so the camera pans and zooms in mm.
+#include <array>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,10 @@ class SliceRepresentation {
     FusionSettings settings;
   };
   void setFusion(const Fusion& fusion);
+  // A colour volume: `volume` of update() is its luminance (grid, slice numbers) and the slice
+  // shows these red, green, blue channels (0..255) as stored, ignoring window/level. All null:
+  // a grey volume. Takes effect at the next update().
+  void setColourChannels(const std::array<core::VolumePtr, 3>& rgb);
   // The moving volume's values on the current slice grid (empty without fusion), and the
   // RGBA pixels shown (row-major from the bottom-left), for tests.
   const std::vector<float>& movingValues() const { return m_movingValues; }
@@ -67,6 +72,7 @@ class SliceRepresentation {
  private:
   void updateCrosshair();
   void colourSlice(bool newPlane, double window, double level);
+  void colourChannelsSlice(bool newPlane);
 
   ViewOrientation m_orientation;
   ViewFrame m_frame;
@@ -83,6 +89,8 @@ class SliceRepresentation {
   Fusion m_fusion;
   std::vector<float> m_movingValues;
   bool m_fusionResample = false, m_fusionRecolour = false;
+  std::array<core::VolumePtr, 3> m_rgb;
+  std::vector<float> m_channelValues[3];
 
   vtkSmartPointer<vtkImageData> m_image;
   vtkSmartPointer<vtkImageActor> m_imageActor;

@@ -37,6 +37,11 @@ enum class Interpolation { Nearest, Linear };
 void sampleSlice(const core::Volume& volume, const SliceGrid& grid, Interpolation interpolation,
                  std::vector<float>& out);
 
+// Colour volumes: composes the red, green and blue channel samples (0..255, shown as stored:
+// no window/level) into RGBA. A NaN in any channel (outside the volume) gives transparent black.
+void channelsToRgba(const std::vector<float>& red, const std::vector<float>& green,
+                    const std::vector<float>& blue, std::vector<std::uint8_t>& rgba);
+
 // Maps values through window/level to 8-bit grey RGBA (NaN -> transparent black).
 void windowToRgba(const std::vector<float>& values, double window, double level,
                   std::vector<std::uint8_t>& rgba);

@@ -4,6 +4,7 @@
 // signals and request renders; nothing here knows about widgets or VTK.
 #include <QObject>
 #include <QString>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -21,8 +22,9 @@ struct WindowPreset {
   double window;
   double level;
 };
-// The CT presets radiologists expect, in Hounsfield units.
-const std::vector<WindowPreset>& ctWindowPresets();
+// The CT presets radiologists expect, in Hounsfield units. Labels are translated at each call,
+// so they follow the translator installed now.
+std::vector<WindowPreset> ctWindowPresets();
 
 struct LayerDisplay {
   double window = 400;
@@ -44,9 +46,22 @@ struct FusionDisplay {
   bool visible = true;
 };
 
+// Colour volumes: the red, green and blue channel volumes (0..255) of a colour series.
+using ColourChannels = std::array<core::VolumePtr, 3>;
+
 struct Layer {
-  core::VolumePtr volume;
+  core::VolumePtr volume;  // for colour layers: the luminance (geometry, 3D view, cursor snap)
   LayerDisplay display;
+  ColourChannels rgb;      // set for colour layers: slices show these, with no window/level
+  bool isColour() const { return rgb[0] && rgb[1] && rgb[2]; }
+};
+
+// One volume of a (4D) series as the scene shows it: a grey volume, or a colour volume's
+// luminance plus its channels, and a label for the user ("b = 1000 s/mm²", "t = 12.0 s").
+struct SeriesVolume {
+  core::VolumePtr volume;
+  ColourChannels rgb;
+  QString label;
 };
 
 class Scene : public QObject {
@@ -58,6 +73,17 @@ class Scene : public QObject {
   // volume's centre and the display to the modality's default window.
   void setBaseVolume(core::VolumePtr volume);
   core::VolumePtr baseVolume() const;
+  // Replaces the content with a (4D) series: every volume is kept, `shown` is displayed. All
+  // volumes must share the geometry of the first. Switching volumes (setVolumeIndex) keeps the
+  // cursor, the window/level and the views' cameras, and reloads nothing.
+  void setBaseSeries(std::vector<SeriesVolume> volumes, int shown = 0);
+  int volumeCount() const { return static_cast<int>(m_series.size()); }
+  int volumeIndex() const { return m_volumeIndex; }
+  QString volumeLabel(int index) const;
+  void setVolumeIndex(int index);  // clamped to 0..volumeCount()-1
+  bool baseIsColour() const { return !m_layers.empty() && m_layers.front().isColour(); }
+  // The base colour layer's red, green, blue under the cursor (0..255), if any.
+  std::optional<std::array<double, 3>> colourAtCursor() const;
   const std::vector<Layer>& layers() const { return m_layers; }
   bool isEmpty() const { return m_layers.empty(); }
 
@@ -110,10 +136,14 @@ class Scene : public QObject {
   void cursorChanged(const fw::core::Vec3& lps);
   void displayChanged();
   void volumePresetChanged(const QString& id);
+  // Another volume of the base series is shown (same geometry, display and cursor).
+  void volumeIndexChanged(int index);
 
  private:
   core::Vec3 snap(const core::Vec3& lps) const;
   std::vector<Layer> m_layers;
+  std::vector<SeriesVolume> m_series;  // the base layer's series (one entry for a 3D volume)
+  int m_volumeIndex = 0;
   core::Vec3 m_cursor;
   QString m_volumePreset = "ct-bone";
   core::VolumePtr m_moving;

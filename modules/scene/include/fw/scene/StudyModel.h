@@ -77,6 +77,7 @@ class StudyModel : public QAbstractItemModel {
       const std::string& dicomPn);  // "王^小明" -> "王小明", "DOE^JOHN" -> "DOE, JOHN"
   static QString date(const std::string& da);            // "20240305" -> "2024-03-05"
   static QString sizeText(const dicom::SeriesEntry& e);  // "512x512x120", "64x64x36 x 80 vol"
+  static QString kindText(const dicom::SeriesEntry& e);  // "DWI", "image, colour" (translated)
 
   // QAbstractItemModel
   QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;

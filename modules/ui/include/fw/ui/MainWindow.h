@@ -38,6 +38,7 @@ class NoticeBanner;
 class RegistrationPanel;
 class SliceView;
 class StudyBrowser;
+class VolumeSelector;
 class VolumeView;
 
 class MainWindow : public QMainWindow {
@@ -58,6 +59,8 @@ class MainWindow : public QMainWindow {
   // Registration (issue 4): the panel in its dock, shown once a moving image is chosen.
   RegistrationPanel* registrationPanel() const { return m_registrationPanel; }
   QDockWidget* registrationDock() const { return m_registrationDock; }
+  // The volume slider of 4D series (hidden for 3D volumes).
+  VolumeSelector* volumeSelector() const { return m_volumeSelector; }
   QString statusCursorText() const;
   QString statusValueText() const;
 
@@ -100,8 +103,11 @@ class MainWindow : public QMainWindow {
   void startMovingLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load);
   void startLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load,
                  const QString& recentPath);
+  // `thenScan`: a folder to scan in a second job once the first opening is shown (the sample
+  // study: its CT first, then the whole study for the browser); loadFinished comes after it.
   void startStudyOpen(const QString& title, std::function<scene::StudyOpening(core::ProgressSink&)> open,
-                      const QString& source, const QString& recentPath);
+                      const QString& source, const QString& recentPath, const QString& thenScan = QString());
+  void startFullScan(const QString& folder, const QString& source);
   void applySeriesView(int index, const scene::SeriesView& view);
   void reportSeriesError(int index, const QString& error);
   int droppedSeries(const QMimeData* mime) const;
@@ -132,7 +138,8 @@ class MainWindow : public QMainWindow {
   NoticeBanner* m_notice;
   RegistrationPanel* m_registrationPanel = nullptr;
   QDockWidget* m_registrationDock = nullptr;
-  QString m_volumeNote;  // e.g. "DWI, volume 1 of 33", shown after the volume's name
+  VolumeSelector* m_volumeSelector;
+  QString m_seriesKind;  // e.g. "DWI": with the volume index, shown after the volume's name
 };
 
 }  // namespace fw::ui

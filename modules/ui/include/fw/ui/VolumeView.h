@@ -41,6 +41,7 @@ class VolumeView : public RenderWidget {
 
  protected:
   void beforeRender() override;
+  void paintOverlay(QPainter& painter) override;
   void renderFrame(int w, int h, double dpr) override;
   void mousePressEvent(QMouseEvent* e) override;
   void mouseMoveEvent(QMouseEvent* e) override;
