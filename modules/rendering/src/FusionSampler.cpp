@@ -106,6 +106,8 @@ void fuseToRgba(const std::vector<float>& fixed, double fixedWindow, double fixe
   const double square = std::max(s.checkerSizeMm, 1e-3);
   // View coordinates of pixel (0, 0) and the steps, for the checkerboard.
   const double x0 = core::dot(grid.origin, grid.right), y0 = core::dot(grid.origin, grid.up);
+  const long total = static_cast<long>(n);
+#pragma omp parallel for schedule(static) if (total > 250000)
   for (int b = 0; b < grid.height; ++b) {
     const long yCell = static_cast<long>(std::floor((y0 + b * grid.spacingY) / square));
     for (int a = 0; a < grid.width; ++a) {
