@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "TestData.h"
+#include "fw/io/ImageFile.h"
 #include "fw/registration/Transform.h"
 #include "fw/scene/JobRunner.h"
 #include "fw/scene/RegistrationJob.h"
@@ -65,6 +66,7 @@ class RegistrationGuiTest : public QObject {
   void registrationRunsInTheBackgroundAndApplies();
   void cancelStopsTheRegistration();
   void savedTransformReloadsIdentically();
+  void savesTheResampledMovingImage();
 };
 
 void RegistrationGuiTest::checkerboardAlternatesFixedAndMoving() {
@@ -316,6 +318,32 @@ void RegistrationGuiTest::savedTransformReloadsIdentically() {
   QString error;
   QVERIFY(!panel->loadTransform(QString::fromStdString((dir / "missing.tfm").string()), &error));
   QVERIFY2(error.contains("missing.tfm"), qPrintable(error));
+}
+
+void RegistrationGuiTest::savesTheResampledMovingImage() {
+  ui::MainWindow w;
+  auto* scene = w.scene();
+  const core::Vec3 shift{3, -2, 1};
+  scene->setBaseVolume(makeVolume(40, 32, [](const core::Vec3& p) { return blobs(p); }, "fixed"));
+  scene->setMovingVolume(makeVolume(40, 32, [&](const core::Vec3& p) { return blobs(p, shift); }, "moving"));
+  registration::Affine a;
+  a.translation = shift;  // fixed p -> moving p + shift: the true alignment
+  scene->setMovingTransform(registration::Transform(a));
+  auto* panel = w.registrationPanel();
+  const auto path = fw::test::scratchDir("registration_gui") / "resampled.nii.gz";
+  std::filesystem::remove(path);
+  QSignalSpy saved(panel, &ui::RegistrationPanel::resampledSaved);
+  QString error;
+  QVERIFY2(panel->startSaveResampled(QString::fromStdString(path.string()), &error), qPrintable(error));
+  QVERIFY(saved.wait(60000));
+  QVERIFY2(saved.first().at(0).toBool(), qPrintable(saved.first().at(1).toString()));
+  const core::VolumePtr back = io::readImageFile(path);
+  QCOMPARE(back->geometry().size(), scene->baseVolume()->geometry().size());
+  // On the fixed grid the resampled moving image equals the fixed one (integer shift).
+  for (const auto& v : {std::array<std::size_t, 3>{20, 24, 16}, {30, 18, 20}, {10, 10, 10}})
+    QVERIFY(std::abs(back->valueAt(v[0], v[1], v[2]) - scene->baseVolume()->valueAt(v[0], v[1], v[2])) < 0.01);
+  // The moving volume's own pixels are unchanged.
+  QVERIFY(std::abs(scene->movingVolume()->valueAt(23, 22, 17) - blobs({23, 22, 17}, shift)) < 0.01);
 }
 
 QTEST_MAIN(RegistrationGuiTest)
