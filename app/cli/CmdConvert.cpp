@@ -20,15 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool allDigits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-}
-
-std::string withoutLeadingZeros(const std::string& digits) {
-  const auto p = digits.find_first_not_of('0');
-  return p == std::string::npos ? "0" : digits.substr(p);
-}
-
 std::string seriesNumbers(const std::vector<dicom::SeriesEntry>& series) {
   std::string t;
   for (std::size_t i = 0; i < series.size() && i < 30; ++i)
@@ -49,9 +40,7 @@ const dicom::SeriesEntry& chooseSeries(const std::vector<dicom::SeriesEntry>& se
   }
   std::vector<const dicom::SeriesEntry*> hits;
   for (const auto& s : series) {
-    const bool match = allDigits(*wanted) ? std::to_string(s.identity.seriesNumber) == withoutLeadingZeros(*wanted)
-                                          : s.identity.seriesInstanceUid == *wanted;
-    if (match) hits.push_back(&s);
+    if (seriesMatches(*wanted, s.identity.seriesNumber, s.identity.seriesInstanceUid)) hits.push_back(&s);
   }
   if (hits.empty())
     throw core::Error("no series " + *wanted + " in " + path.string() + " (series numbers there: " + seriesNumbers(series) +

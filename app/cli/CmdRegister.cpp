@@ -26,11 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace fw::registration;
 
-bool allDigits(const std::string& s) {
-  return !s.empty() &&
-         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-}
-
 struct Input {
   core::VolumePtr volume;
   bool dicom = false;
@@ -60,10 +55,8 @@ Input loadInput(const fs::path& path, const std::optional<std::string>& series, 
         hits.push_back(&s);
         continue;
       }
-      const bool match = allDigits(*series)
-                             ? s.identity.seriesNumber == std::stoi(*series)
-                             : s.identity.seriesInstanceUid == *series;
-      if (match) hits.push_back(&s);
+      if (seriesMatches(*series, s.identity.seriesNumber, s.identity.seriesInstanceUid))
+        hits.push_back(&s);
     }
     std::string numbers;
     for (const auto& s : scan.series)

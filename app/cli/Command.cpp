@@ -9,6 +9,15 @@
 
 namespace fw::cli {
 
+bool seriesMatches(const std::string& wanted, int seriesNumber, const std::string& seriesInstanceUid) {
+  const bool digits = !wanted.empty() && std::all_of(wanted.begin(), wanted.end(), [](unsigned char c) {
+    return std::isdigit(c) != 0;
+  });
+  if (!digits) return seriesInstanceUid == wanted;
+  const auto p = wanted.find_first_not_of('0');
+  return std::to_string(seriesNumber) == (p == std::string::npos ? "0" : wanted.substr(p));
+}
+
 Args::Args(const std::vector<std::string>& argv, const std::vector<std::string>& valueOptions,
            const std::vector<std::string>& flags) {
   auto has = [](const std::vector<std::string>& v, const std::string& s) {

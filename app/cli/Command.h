@@ -37,6 +37,10 @@ struct Command {
   int (*run)(const std::vector<std::string>& args);  // returns the exit code; may throw Error
 };
 
+// The rule `--series`, `--fixed-series` and `--moving-series` share: a value of digits names a
+// SeriesNumber (leading zeros ignored), anything else a SeriesInstanceUID.
+bool seriesMatches(const std::string& wanted, int seriesNumber, const std::string& seriesInstanceUid);
+
 // Progress on stderr: a redrawn bar on a terminal, a line per 10% otherwise (logs, CI).
 class ConsoleProgress final : public core::ProgressSink {
  public:
