@@ -3,6 +3,7 @@
 // porcine CT/T2 pair (different frames of reference) must converge.
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -49,8 +50,13 @@ class RealDataTest : public QObject {
     QTest::addColumn<double>("tx");
     QTest::addColumn<double>("ty");
     QTest::addColumn<double>("tz");
-    QTest::newRow("15deg_30mm") << 15.0 << -6.0 << 8.0 << 20.0 << -18.0 << 12.0;
-    QTest::newRow("small") << -3.0 << 2.0 << -4.0 << -5.0 << 4.0 << 7.0;
+    QTest::addColumn<bool>("moments");
+    QTest::newRow("15deg_30mm") << 15.0 << -6.0 << 8.0 << 20.0 << -18.0 << 12.0 << true;
+    // The grid centres leave this case ~28 mm and 15 degrees off: beyond mutual information's
+    // capture range at 4 mm from one start (it used to stop in a local optimum, TRE 32 mm); the
+    // rigid stage's search over rotations and shifts at the coarsest level must recover it.
+    QTest::newRow("15deg_30mm_centres") << 15.0 << -6.0 << 8.0 << 20.0 << -18.0 << 12.0 << false;
+    QTest::newRow("small") << -3.0 << 2.0 << -4.0 << -5.0 << 4.0 << 7.0 << false;
   }
   void colinMovedByKnownRigid() {
     QFETCH(double, rx);
@@ -59,6 +65,7 @@ class RealDataTest : public QObject {
     QFETCH(double, tx);
     QFETCH(double, ty);
     QFETCH(double, tz);
+    QFETCH(bool, moments);
     const core::VolumePtr fixed = io::readImageFile(m_colin);
     const auto& g = fixed->geometry();
     // truth: fixed -> moving, rotating about the head's centre. moving(q) = fixed(truth^-1 q),
@@ -68,11 +75,8 @@ class RealDataTest : public QObject {
                                      g.spacing(), g.indexToWorld({-40, -40, -40}), g.direction());
     const core::VolumePtr moving = resample(*fixed, padded, Transform(truth.inverse()));
     Settings s;
-    // Grid centres leave the 30 mm case ~28 mm off at the start, beyond mutual information's
-    // capture range at 4 mm (measured: it stops in a local optimum, TRE 32 mm); the body
-    // centroids (moments) start within a few mm. The small case starts from the centres.
-    s.initialiser = std::abs(tx) + std::abs(ty) + std::abs(tz) > 20 ? Initialiser::Moments
-                                                                    : Initialiser::Centres;
+    // Moments: the body centroids start within a few mm; centres: the grid centres.
+    s.initialiser = moments ? Initialiser::Moments : Initialiser::Centres;
     const Result r = registerVolumes(*fixed, *moving, s);
     for (const auto& l : r.log) std::printf("  %s\n", l.c_str());
     const Tre tre = targetRegistrationError(r.transform, Transform(truth),
@@ -104,6 +108,22 @@ class RealDataTest : public QObject {
     // Same seed, same answer.
     const Result again = registerVolumes(*t2, *ct, s);
     QVERIFY(again.transform.asAffine()->toMatrix4() == a->toMatrix4());
+    // Another seed (other sample points) must land within one voxel (2.5 mm slices) of it: the
+    // seed used to pick a different optimum (9.8 against 2.6 degrees about z).
+    Settings other = s;
+    other.seed = 2;
+    const Result r2 = registerVolumes(*t2, *ct, other);
+    for (const auto& l : r2.log) std::printf("  seed 2: %s\n", l.c_str());
+    double worst = 0;
+    for (const auto& p : pointsInBody(*t2, 500, 7))
+      worst = std::max(worst, core::norm(r.transform.apply(p) - r2.transform.apply(p)));
+    std::printf("porcine seed 1 vs seed 2: max difference %.3f mm over body points (metric %.5f vs "
+                "%.5f)\n", worst, r.finalMetric, r2.finalMetric);
+    // Known open problem (docs/registration.md, "Robustness"): the final metrics of the two seeds
+    // agree to ~1e-4 at poses a few degrees apart about z: our Mattes MI on this pair is flat
+    // along that valley, and no optimiser change made the seeds agree (measured 5-10 mm).
+    QEXPECT_FAIL("", "porcine T2<-CT: metric flat about z, seeds land 5-10 mm apart", Continue);
+    QVERIFY2(worst < 2.5, qPrintable(QString("seeds 1 and 2 differ by %1 mm").arg(worst)));
     std::filesystem::remove_all(test::scratchDir("reg_porcine_ct"));
     std::filesystem::remove_all(test::scratchDir("reg_porcine_t2"));
   }

@@ -12,8 +12,9 @@ using core::Vec3;
 
 namespace {
 
+// Not zero-filled: every caller writes every voxel (zeroing cost 25% of preparation in perf).
 FloatImage::Pointer allocateLike(const core::ImageGeometry& g) {
-  return core::allocateImage<FloatImage>(g);
+  return core::allocateImage<FloatImage>(g, false);
 }
 
 std::size_t linearIndex(const FloatImage::SizeType& n, std::size_t i, std::size_t j,
@@ -29,8 +30,14 @@ FloatImage::Pointer toFloatImage(const core::Volume& volume) {
   FloatImage::Pointer out = allocateLike(g);
   float* dst = out->GetBufferPointer();
   const std::size_t n = g.voxelCount();
+  const long slices = static_cast<long>(g.size()[2]);
+  const std::size_t perSlice = n / g.size()[2];
   volume.visitData([&](const auto* src) {
-    for (std::size_t v = 0; v < n; ++v) dst[v] = static_cast<float>(src[v]);
+#pragma omp parallel for schedule(static)
+    for (long k = 0; k < slices; ++k) {
+      const std::size_t v0 = static_cast<std::size_t>(k) * perSlice;
+      for (std::size_t v = v0; v < v0 + perSlice; ++v) dst[v] = static_cast<float>(src[v]);
+    }
   });
   return out;
 }
@@ -115,8 +122,9 @@ bool isCtVolume(const core::Volume& volume) {
 
 namespace {
 
+// Not zero-filled: bodyMask and maskOnGrid write every voxel.
 MaskImage::Pointer allocateMask(const FloatImage& like) {
-  return core::allocateImage<MaskImage>(core::geometryOf(like));
+  return core::allocateImage<MaskImage>(core::geometryOf(like), false);
 }
 
 void dilate(MaskImage& mask, int radius) {
