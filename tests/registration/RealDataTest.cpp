@@ -119,9 +119,9 @@ class RealDataTest : public QObject {
       worst = std::max(worst, core::norm(r.transform.apply(p) - r2.transform.apply(p)));
     std::printf("porcine seed 1 vs seed 2: max difference %.3f mm over body points (metric %.5f vs "
                 "%.5f)\n", worst, r.finalMetric, r2.finalMetric);
-    // Known open problem (docs/registration.md, "Robustness"): the final metrics of the two seeds
-    // agree to ~1e-4 at poses a few degrees apart about z: our Mattes MI on this pair is flat
-    // along that valley, and no optimiser change made the seeds agree (measured 5-10 mm).
+    // Known open problem (docs/registration.md, "Robustness"): our Mattes MI on this pair is flat
+    // about z (at 400 iterations two seeds end 2.5 degrees apart with metrics equal to 4e-5), and
+    // no optimiser change tried made the seeds agree (measured 5-10 mm apart).
     QEXPECT_FAIL("", "porcine T2<-CT: metric flat about z, seeds land 5-10 mm apart", Continue);
     QVERIFY2(worst < 2.5, qPrintable(QString("seeds 1 and 2 differ by %1 mm").arg(worst)));
     std::filesystem::remove_all(test::scratchDir("reg_porcine_ct"));
