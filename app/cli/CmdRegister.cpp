@@ -166,11 +166,7 @@ int runRegister(const std::vector<std::string>& argv) {
     else throw core::Error("--init wants identity, centres or moments (got '" + *init + "')");
     why = "as asked";
   } else {
-    const auto& ff = fixed.volume->identity().frameOfReferenceUid;
-    const bool shared = fixed.dicom && moving.dicom && !ff.empty() &&
-                        ff == moving.volume->identity().frameOfReferenceUid;
-    s.initialiser = shared ? Initialiser::Identity : Initialiser::Centres;
-    why = shared ? "both series share the DICOM frame of reference" : "no shared frame of reference";
+    s.initialiser = registration::defaultInitialiser(*fixed.volume, *moving.volume, &why);
   }
   const char* initName = s.initialiser == Initialiser::Identity ? "identity"
                          : s.initialiser == Initialiser::Centres ? "centres" : "moments";

@@ -30,6 +30,16 @@ namespace fw::registration {
 using core::Mat3;
 using core::Vec3;
 
+Initialiser defaultInitialiser(const core::Volume& fixed, const core::Volume& moving,
+                               std::string* why) {
+  const auto& ff = fixed.identity().frameOfReferenceUid;
+  const bool shared = !ff.empty() && ff == moving.identity().frameOfReferenceUid;
+  if (why)
+    *why = shared ? "both series share the DICOM frame of reference"
+                  : "no shared frame of reference";
+  return shared ? Initialiser::Identity : Initialiser::Centres;
+}
+
 const char* methodName(Method m) {
   switch (m) {
     case Method::Rigid: return "rigid";

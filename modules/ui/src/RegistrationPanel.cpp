@@ -273,6 +273,10 @@ void RegistrationPanel::setMethod(registration::Method method) {
 registration::Settings RegistrationPanel::settings() const {
   registration::Settings s;
   s.method = method();
+  // The same starting point as `fusion-cli register`, so the CLI reproduces a GUI result.
+  if (m_scene->baseVolume() && m_scene->movingVolume())
+    s.initialiser =
+        registration::defaultInitialiser(*m_scene->baseVolume(), *m_scene->movingVolume());
   return s;
 }
 

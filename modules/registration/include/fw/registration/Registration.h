@@ -24,6 +24,12 @@ enum class Initialiser {
   Moments,   // align the intensity centres of mass (body masks)
 };
 
+// The starting point a user expects: Identity when both volumes come from DICOM series that
+// share a Frame of Reference UID (their worlds already agree), else Centres. `why` (optional)
+// receives the reason in words. The CLI and the workstation both use this rule.
+Initialiser defaultInitialiser(const core::Volume& fixed, const core::Volume& moving,
+                               std::string* why = nullptr);
+
 struct Settings {
   Method method = Method::Rigid;  // Affine runs rigid first; BSpline and SyN run rigid+affine first
   Initialiser initialiser = Initialiser::Centres;
