@@ -242,6 +242,20 @@ std::pair<double, double> robustRange(std::vector<double> v) {
   return {a, v[hi]};
 }
 
+// The steepest-descent direction in physical-shift units (q_i = p_i * sqrt(scale_i), so a unit
+// step moves voxels by about a millimetre whatever the parameter) and its length.
+std::vector<double> descentDirection(const std::vector<double>& gradient,
+                                     const std::vector<double>& scales, double& length) {
+  std::vector<double> dir(gradient.size());
+  length = 0;
+  for (std::size_t i = 0; i < gradient.size(); ++i) {
+    dir[i] = -gradient[i] / std::sqrt(scales[i]);
+    length += dir[i] * dir[i];
+  }
+  length = std::sqrt(length);
+  return dir;
+}
+
 struct Evaluation {
   double value = 0;  // negative mutual information
   std::vector<double> gradient;
@@ -564,14 +578,8 @@ Descent descend(MattesMi& mi, const Model& model, const Level& level, std::vecto
     progress.checkCancel(frac, stage);
     ++d.evaluations;
     if (onIteration) onIteration({stage, levelIndex, levels, it, d.value});
-    // Descent direction in physical-shift units: q_i = p_i * sqrt(scale_i).
-    std::vector<double> dir(np);
     double len = 0;
-    for (std::size_t i = 0; i < np; ++i) {
-      dir[i] = -e.gradient[i] / std::sqrt(model.scales()[i]);
-      len += dir[i] * dir[i];
-    }
-    len = std::sqrt(len);
+    const std::vector<double> dir = descentDirection(e.gradient, model.scales(), len);
     if (len < 1e-12) {
       d.stop = "zero gradient";
       break;
@@ -730,13 +738,8 @@ Affine runStage(const char* stage, bool affine, const Affine& start, const Prepa
       ++evaluations;
       if (e.valid >= minValid) {
         if (onIteration) onIteration({stage, k, levels, it, e.value});
-        std::vector<double> dir(np);
         double len = 0;
-        for (std::size_t i = 0; i < np; ++i) {
-          dir[i] = -e.gradient[i] / std::sqrt(model.scales()[i]);
-          len += dir[i] * dir[i];
-        }
-        len = std::sqrt(len);
+        const std::vector<double> dir = descentDirection(e.gradient, model.scales(), len);
         if (len > 1e-12) {
           const double gain = step0 * (gainA + 1) / (it + gainA + 1);
           for (std::size_t i = 0; i < np; ++i)
