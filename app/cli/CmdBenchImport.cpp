@@ -96,20 +96,6 @@ std::string selfExe() {
   return p.string();
 }
 
-std::string findOnPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string all = path ? path : "/usr/bin:/bin";
-  std::size_t pos = 0;
-  while (pos <= all.size()) {
-    const auto end = all.find(':', pos);
-    const fs::path dir = all.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    if (!dir.empty() && access((dir / name).c_str(), X_OK) == 0) return (dir / name).string();
-    if (end == std::string::npos) break;
-    pos = end + 1;
-  }
-  return {};
-}
-
 // The measured work, in a child: scan the folder and load every series that forms volumes,
 // keeping them all (as the workstation does when it opens a study).
 int childRun(const fs::path& folder) {
@@ -270,7 +256,7 @@ int runBench(const std::vector<std::string>& argv) {
     folders = extractSharedSeries(args.value("--data").value_or(FW_DEFAULT_SHARED_DATA), extracted->path);
   }
   const std::string self = selfExe();
-  const std::string dcm2niix = args.flag("--no-dcm2niix") ? std::string() : findOnPath("dcm2niix");
+  const std::string dcm2niix = args.flag("--no-dcm2niix") ? std::string() : findProgram("dcm2niix");
   if (!args.flag("--no-dcm2niix") && dcm2niix.empty())
     std::fprintf(stderr, "dcm2niix is not on PATH: its column stays empty (Debian: apt install dcm2niix)\n");
 

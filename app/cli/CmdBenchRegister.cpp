@@ -305,7 +305,7 @@ int runBench(const std::vector<std::string>& argv) {
     if (std::find(known.begin(), known.end(), p) == known.end())
       throw core::Error("unknown pair '" + p +
                         "' (choose from phantom, porcine, studyforrest, colin27, bspline)");
-  if (elastix::findProgram("elastix").empty())
+  if (findProgram("elastix").empty())
     throw core::Error("elastix is not installed (not found on PATH; Debian: apt install elastix)");
 
   char selfPath[4096];

@@ -4,10 +4,29 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
 #include "fw/core/Error.h"
 
 namespace fw::cli {
+
+std::string findProgram(const std::string& name) {
+  namespace fs = std::filesystem;
+  if (name.find('/') != std::string::npos)
+    return access(name.c_str(), X_OK) == 0 ? name : std::string();
+  const char* path = std::getenv("PATH");
+  const std::string all = path ? path : "/usr/bin:/bin";
+  std::size_t pos = 0;
+  while (pos <= all.size()) {
+    const auto end = all.find(':', pos);
+    const fs::path dir = all.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    if (!dir.empty() && access((dir / name).c_str(), X_OK) == 0) return (dir / name).string();
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  return {};
+}
 
 bool seriesMatches(const std::string& wanted, int seriesNumber, const std::string& seriesInstanceUid) {
   const bool digits = !wanted.empty() && std::all_of(wanted.begin(), wanted.end(), [](unsigned char c) {

@@ -41,6 +41,10 @@ struct Command {
 // SeriesNumber (leading zeros ignored), anything else a SeriesInstanceUID.
 bool seriesMatches(const std::string& wanted, int seriesNumber, const std::string& seriesInstanceUid);
 
+// The full path of an executable program: `name` itself when it holds a slash, else the first
+// match on PATH; empty when there is none.
+std::string findProgram(const std::string& name);
+
 // Progress on stderr: a redrawn bar on a terminal, a line per 10% otherwise (logs, CI).
 class ConsoleProgress final : public core::ProgressSink {
  public:

@@ -21,6 +21,7 @@
 #include <itkImageFileReader.h>
 #include <itkVector.h>
 
+#include "Command.h"
 #include "fw/core/Error.h"
 #include "fw/io/ImageFile.h"
 
@@ -33,22 +34,6 @@ using core::Vec3;
 using registration::Affine;
 using registration::Transform;
 using Clock = std::chrono::steady_clock;
-
-std::string findProgram(const std::string& name) {
-  if (name.find('/') != std::string::npos)
-    return access(name.c_str(), X_OK) == 0 ? name : std::string();
-  const char* path = std::getenv("PATH");
-  const std::string all = path ? path : "/usr/bin:/bin";
-  std::size_t pos = 0;
-  while (pos <= all.size()) {
-    const auto end = all.find(':', pos);
-    const fs::path dir = all.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    if (!dir.empty() && access((dir / name).c_str(), X_OK) == 0) return (dir / name).string();
-    if (end == std::string::npos) break;
-    pos = end + 1;
-  }
-  return {};
-}
 
 Settings Settings::comparableTo(const registration::Settings& ours) {
   Settings s;

@@ -17,9 +17,6 @@
 
 namespace fw::cli::elastix {
 
-// The full path of a program on PATH, or empty.
-std::string findProgram(const std::string& name);
-
 struct Settings {
   registration::Method method =
       registration::Method::Rigid;  // Rigid: Euler; Affine: Euler then

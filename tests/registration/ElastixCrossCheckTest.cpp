@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "BenchPairs.h"
+#include "Command.h"
 #include "Elastix.h"
 #include "TestData.h"
 #include "fw/core/Error.h"
@@ -186,8 +187,8 @@ class ElastixCrossCheckTest : public QObject {
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
-  if (cli::elastix::findProgram("elastix").empty() ||
-      cli::elastix::findProgram("transformix").empty()) {
+  if (cli::findProgram("elastix").empty() ||
+      cli::findProgram("transformix").empty()) {
     std::fprintf(stderr,
                  "SKIP: elastix or transformix is not installed (Debian: apt install elastix)\n");
     return 77;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "Trilinear.h"
+
 namespace fw::rendering {
 
 SliceGrid sliceGridFor(const core::ImageGeometry& g, const core::Vec3& point, const core::Vec3& right,
@@ -55,6 +57,7 @@ void sampleTyped(const T* data, const core::ImageGeometry& g, const SliceGrid& g
   const long nx = static_cast<long>(g.size()[0]), ny = static_cast<long>(g.size()[1]),
              nz = static_cast<long>(g.size()[2]);
   const long sy = nx, sz = nx * ny;
+  const detail::Grid3 dims{nx, ny, nz};
   const core::Vec3 i0 = g.worldToIndex(grid.origin);
   const core::Vec3 da = g.worldToIndex(grid.origin + grid.right * grid.spacingX) - i0;
   const core::Vec3 db = g.worldToIndex(grid.origin + grid.up * grid.spacingY) - i0;
@@ -79,21 +82,7 @@ void sampleTyped(const T* data, const core::ImageGeometry& g, const SliceGrid& g
         row[a] = static_cast<float>(data[i + j * sy + k * sz]);
         continue;
       }
-      const double cx = std::clamp(x, 0.0, double(nx - 1)), cy = std::clamp(y, 0.0, double(ny - 1)),
-                   cz = std::clamp(z, 0.0, double(nz - 1));
-      const long i = std::min(static_cast<long>(cx), nx - 2 < 0 ? 0 : nx - 2);
-      const long j = std::min(static_cast<long>(cy), ny - 2 < 0 ? 0 : ny - 2);
-      const long k = std::min(static_cast<long>(cz), nz - 2 < 0 ? 0 : nz - 2);
-      const double fx = nx > 1 ? cx - i : 0, fy = ny > 1 ? cy - j : 0, fz = nz > 1 ? cz - k : 0;
-      const long ox = nx > 1 ? 1 : 0, oy = ny > 1 ? sy : 0, oz = nz > 1 ? sz : 0;
-      const T* p = data + i + j * sy + k * sz;
-      const double c00 = p[0] + fx * (double(p[ox]) - p[0]);
-      const double c10 = p[oy] + fx * (double(p[oy + ox]) - p[oy]);
-      const double c01 = p[oz] + fx * (double(p[oz + ox]) - p[oz]);
-      const double c11 = p[oz + oy] + fx * (double(p[oz + oy + ox]) - p[oz + oy]);
-      const double c0 = c00 + fy * (c10 - c00);
-      const double c1 = c01 + fy * (c11 - c01);
-      row[a] = static_cast<float>(c0 + fz * (c1 - c0));
+      row[a] = detail::trilinear(data, dims, x, y, z);
     }
   }
 }
