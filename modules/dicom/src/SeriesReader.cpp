@@ -85,37 +85,47 @@ OutType choosePixelType(const std::vector<SliceHeader>& headers, const detail::S
   return lo < 0 ? OutType::I16 : OutType::U16;
 }
 
-// Decodes the given slices (in parallel, each thread its own file handles) into consecutive
-// planes of `buffer`. Returns false when a value did not fit T.
-template <class T>
-bool decodeSlices(const std::vector<const SliceHeader*>& slices, T* buffer, core::ProgressSink& progress) {
-  const SliceHeader& first = *slices.front();
-  const std::size_t sliceSize = first.rows * first.columns;
-  const auto n = static_cast<std::ptrdiff_t>(slices.size());
-  // Exceptions must not leave an OpenMP region: the first one is kept and rethrown after the loop.
-  std::atomic<bool> failed{false}, fits{true};
+// Runs decode(k) for every slice index k in parallel, reporting progress over 0..0.9. Each
+// thread has its own DCMTK file cache, so the frames of a compressed multi-frame file cost one
+// parse per thread, not one per frame. decode returns false to skip the remaining slices.
+// Exceptions must not leave an OpenMP region: the first one is kept and rethrown after the loop.
+template <class F>
+void decodeEachSlice(std::size_t count, core::ProgressSink& progress, const F& decode) {
+  const auto n = static_cast<std::ptrdiff_t>(count);
+  std::atomic<bool> stop{false};
   std::atomic<std::size_t> done{0};
   std::exception_ptr error;
   std::mutex errorMutex;
 #pragma omp parallel
   {
-    // The frames of a compressed multi-frame file: one parse of the file per thread, not per frame.
     detail::DcmtkFileCache fileCache;
 #pragma omp for schedule(dynamic)
     for (std::ptrdiff_t k = 0; k < n; ++k) {
-      if (failed.load() || !fits.load()) continue;
+      if (stop.load()) continue;
       try {
-        if (!detail::decodeFrameAs<T>(*slices[static_cast<std::size_t>(k)], buffer + static_cast<std::size_t>(k) * sliceSize))
-          fits.store(false);
+        if (!decode(static_cast<std::size_t>(k))) stop.store(true);
         progress.checkCancel(0.9 * static_cast<double>(++done) / static_cast<double>(n), "reading slices");
       } catch (...) {
         std::lock_guard<std::mutex> lock(errorMutex);
         if (!error) error = std::current_exception();
-        failed.store(true);
+        stop.store(true);
       }
     }
   }
   if (error) std::rethrow_exception(error);
+}
+
+// Decodes the given slices into consecutive planes of `buffer`. Returns false when a value did
+// not fit T.
+template <class T>
+bool decodeSlices(const std::vector<const SliceHeader*>& slices, T* buffer, core::ProgressSink& progress) {
+  const std::size_t sliceSize = slices.front()->rows * slices.front()->columns;
+  std::atomic<bool> fits{true};
+  decodeEachSlice(slices.size(), progress, [&](std::size_t k) {
+    if (detail::decodeFrameAs<T>(*slices[k], buffer + k * sliceSize)) return true;
+    fits.store(false);
+    return false;
+  });
   return fits.load();
 }
 
@@ -214,29 +224,11 @@ std::array<core::ImageU16::Pointer, 3> decodeColourVolume(const std::vector<cons
       target[c] = images[c]->GetBufferPointer();
     }
   }
-  const auto n = static_cast<std::ptrdiff_t>(slices.size());
-  std::atomic<bool> failed{false};
-  std::atomic<std::size_t> done{0};
-  std::exception_ptr error;
-  std::mutex errorMutex;
-#pragma omp parallel
-  {
-    detail::DcmtkFileCache fileCache;  // multi-frame colour files: one parse per thread
-#pragma omp for schedule(dynamic)
-    for (std::ptrdiff_t k = 0; k < n; ++k) {
-      if (failed.load()) continue;
-      try {
-        const std::size_t at = static_cast<std::size_t>(k) * plane;
-        detail::decodeColourFrame(*slices[static_cast<std::size_t>(k)], target[0] + at, target[1] + at, target[2] + at);
-        progress.checkCancel(0.9 * static_cast<double>(++done) / static_cast<double>(n), "reading slices");
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(errorMutex);
-        if (!error) error = std::current_exception();
-        failed.store(true);
-      }
-    }
-  }
-  if (error) std::rethrow_exception(error);
+  decodeEachSlice(slices.size(), progress, [&](std::size_t k) {
+    const std::size_t at = k * plane;
+    detail::decodeColourFrame(*slices[k], target[0] + at, target[1] + at, target[2] + at);
+    return true;
+  });
   if (layout.resample)
     for (std::size_t c = 0; c < 3; ++c)
       resampleStack<std::uint16_t>(stacks[c].data(), first.columns, first.rows, layout, images[c]->GetBufferPointer());
