@@ -357,9 +357,14 @@ void buildSeries(const std::vector<Candidate>& files, std::vector<HeaderResult>&
       }
       parts.push_back(std::move(part));
     }
+    const std::size_t stackCount = parts.size();
     if (parts.empty()) parts.push_back(std::move(g));
-    for (auto& part : parts) {
-      SeriesEntry e = makeEntry(part);
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+      SeriesEntry e = makeEntry(parts[p]);
+      if (stackCount > 0) {
+        e.stackIndex = p + 1;
+        e.stackCount = stackCount;
+      }
       if (uidOwners[std::get<2>(key)].size() > 1)
         e.warnings.push_back("the Series Instance UID " + std::get<2>(key) +
                              " also appears in another patient or study; those images are kept apart");

@@ -56,6 +56,9 @@ struct SeriesEntry {
   std::string transferSyntaxUid;  // of the first file
   ColourModel colour = ColourModel::Grey;  // Rgb: loading gives three channel volumes per volume
   std::vector<std::string> warnings;  // for the user: missing slices, tilt, skipped files, ...
+  // One stack of a series the scan split (an enhanced file holding several stacks): which one,
+  // 1-based, of stackCount. The stacks share series number and UID; 0 when not split.
+  std::size_t stackIndex = 0, stackCount = 0;
   std::shared_ptr<const detail::SeriesHeaders> headers;  // set by the scan; may be null
 
   // "<description>" or "<modality> series <number>" when the description is empty.
