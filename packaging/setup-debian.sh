@@ -18,6 +18,8 @@ PACKAGES=(
   libopenjp2-7-dev libopenjp2-tools openjph-tools
   # peer tools that tests compare against
   dcm2niix dicom3tools elastix
+  # an independent reader of our ITK transform files (test_registration_plastimatch)
+  plastimatch
 )
 
 missing=()
