@@ -23,12 +23,13 @@ namespace fs = std::filesystem;
 std::string seriesNumbers(const std::vector<dicom::SeriesEntry>& series) {
   std::string t;
   for (std::size_t i = 0; i < series.size() && i < 30; ++i)
-    t += (i ? ", " : "") + std::to_string(series[i].identity.seriesNumber);
+    t += (i ? ", " : "") + seriesLabel(series[i].identity.seriesNumber, series[i].stackIndex);
   if (series.size() > 30) t += ", ...";
   return t;
 }
 
-// The series the user asked for: a series number, or a SeriesInstanceUID.
+// The series the user asked for: a series number, or a SeriesInstanceUID; "N.S" or "UID#S" for
+// stack S of a series the scan split into stacks.
 const dicom::SeriesEntry& chooseSeries(const std::vector<dicom::SeriesEntry>& series, const std::optional<std::string>& wanted,
                                        const fs::path& path) {
   if (series.empty()) throw core::Error("no DICOM image series found in " + path.string());
@@ -36,20 +37,37 @@ const dicom::SeriesEntry& chooseSeries(const std::vector<dicom::SeriesEntry>& se
     if (series.size() == 1) return series.front();
     throw core::Error(path.string() + " holds " + std::to_string(series.size()) +
                       " series (numbers " + seriesNumbers(series) +
-                      "): choose one with --series NUMBER or --series UID (see --list)");
+                      "): choose one with --series NUMBER or --series UID (NUMBER.STACK or UID#STACK for one "
+                      "stack of a split series; see --list)");
   }
   std::vector<const dicom::SeriesEntry*> hits;
   for (const auto& s : series) {
-    if (seriesMatches(*wanted, s.identity.seriesNumber, s.identity.seriesInstanceUid)) hits.push_back(&s);
+    if (seriesMatches(*wanted, s.identity.seriesNumber, s.identity.seriesInstanceUid, s.stackIndex)) hits.push_back(&s);
   }
   if (hits.empty())
     throw core::Error("no series " + *wanted + " in " + path.string() + " (series numbers there: " + seriesNumbers(series) +
                       "; see --list)");
   if (hits.size() > 1) {
-    std::string uids;
-    for (const auto* s : hits) uids += "\n  " + s->identity.seriesInstanceUid + "  " + s->displayName();
-    throw core::Error("series number " + *wanted + " is not unique in " + path.string() +
-                      "; choose by UID with --series:" + uids);
+    // Every hit one stack of the same series: name the stacks by number (5.1, 5.2), else by UID.
+    const bool oneSplitSeries = std::all_of(hits.begin(), hits.end(), [&](const dicom::SeriesEntry* s) {
+      return s->stackIndex > 0 && s->identity.seriesInstanceUid == hits.front()->identity.seriesInstanceUid;
+    });
+    bool numbersUnique = true;
+    for (const auto* h : hits)
+      numbersUnique = numbersUnique && std::count_if(series.begin(), series.end(), [&](const dicom::SeriesEntry& s) {
+                                         return s.identity.seriesNumber == h->identity.seriesNumber &&
+                                                s.stackIndex == h->stackIndex;
+                                       }) == 1;
+    std::string choices;
+    for (const auto* s : hits)
+      choices += "\n  " +
+                 (numbersUnique ? seriesLabel(s->identity.seriesNumber, s->stackIndex)
+                                : seriesUidLabel(s->identity.seriesInstanceUid, s->stackIndex)) +
+                 "  " + s->displayName();
+    if (oneSplitSeries)
+      throw core::Error("series " + *wanted + " in " + path.string() + " holds " + std::to_string(hits.size()) +
+                        " stacks, each its own volume; choose one with --series:" + choices);
+    throw core::Error("series " + *wanted + " is not unique in " + path.string() + "; choose one with --series:" + choices);
   }
   return *hits.front();
 }
@@ -66,11 +84,11 @@ void printList(const dicom::ScanResult& scan, const fs::path& path) {
   std::printf("%s: %zu DICOM series\n", path.string().c_str(), scan.series.size());
   std::printf("%6s  %-4s %-12s %7s  %-18s %s\n", "series", "mod", "kind", "images", "size", "description / UID");
   for (const auto& s : scan.series) {
-    std::printf("%6d  %-4s %-12s %7zu  %-18s %s\n", s.identity.seriesNumber,
+    std::printf("%6s  %-4s %-12s %7zu  %-18s %s\n", seriesLabel(s.identity.seriesNumber, s.stackIndex).c_str(),
                 s.modalityCode.empty() ? core::modalityCode(s.modality) : s.modalityCode.c_str(),
                 dicom::seriesKindName(s.kind), s.frameCount ? s.frameCount : s.files.size(), sizeText(s).c_str(),
                 s.identity.seriesDescription.c_str());
-    std::printf("%6s  %s\n", "", s.identity.seriesInstanceUid.c_str());
+    std::printf("%6s  %s\n", "", seriesUidLabel(s.identity.seriesInstanceUid, s.stackIndex).c_str());
   }
   if (!scan.skipped.empty()) std::printf("%zu file(s) skipped (see fusion-cli info)\n", scan.skipped.size());
 }
@@ -168,7 +186,8 @@ int runConvert(const std::vector<std::string>& argv) {
     }
   }
   const auto& g = loaded.volumes.front()->geometry();
-  std::printf("%s: series %d (%s) -> %s, %zu x %zu x %zu", path.string().c_str(), series.identity.seriesNumber,
+  std::printf("%s: series %s (%s) -> %s, %zu x %zu x %zu", path.string().c_str(),
+              seriesLabel(series.identity.seriesNumber, series.stackIndex).c_str(),
               series.displayName().c_str(), output.string().c_str(), g.size()[0], g.size()[1], g.size()[2]);
   if (volumeCount > 1) std::printf(" x %zu", volumeCount);
   std::printf(", %s\n", rgb ? "RGB24" : core::pixelTypeName(loaded.volumes.front()->pixelType()));
@@ -186,7 +205,9 @@ const Command kConvertCommand{
     "Options:\n"
     "  --list            list the series found (number, modality, kind, images, size, UID)\n"
     "  --series N|UID    the series to convert: its SeriesNumber, or its SeriesInstanceUID when\n"
-    "                    numbers repeat; may be left out when PATH holds one series\n"
+    "                    numbers repeat; may be left out when PATH holds one series. An enhanced\n"
+    "                    file with several stacks gives one series per stack: N.S or UID#S names\n"
+    "                    stack S (as --list and info show them)\n"
     "  -o, --output OUT  the NIfTI file (.nii or .nii.gz); a multi-volume series (DWI, BOLD,\n"
     "                    multi-echo) becomes one 4D file, TR in pixdim[4]; DWI series also get\n"
     "                    OUT.bval and OUT.bvec (FSL convention, as dcm2niix writes them); a\n"

@@ -162,6 +162,10 @@ std::string seriesJson(const dicom::SeriesEntry& s) {
   JsonObject o;
   o.add("seriesNumber", std::to_string(s.identity.seriesNumber));
   o.add("seriesInstanceUid", jsonString(s.identity.seriesInstanceUid));
+  // What --series accepts for this entry ("5", or "5.2" for stack 2 of a split series).
+  o.add("selector", jsonString(seriesLabel(s.identity.seriesNumber, s.stackIndex)));
+  o.add("stack", std::to_string(s.stackIndex));
+  o.add("stackCount", std::to_string(s.stackCount));
   o.add("description", jsonString(s.identity.seriesDescription));
   o.add("modality", jsonString(s.modalityCode.empty() ? core::modalityCode(s.modality) : s.modalityCode));
   o.add("kind", jsonString(dicom::seriesKindName(s.kind)));
@@ -224,13 +228,17 @@ std::string dateText(const std::string& d) {
 }
 
 void printSeriesText(const dicom::SeriesEntry& s) {
-  std::printf("    Series %d  %s  %s  \"%s\"\n", s.identity.seriesNumber,
+  std::printf("    Series %s  %s  %s  \"%s\"\n", seriesLabel(s.identity.seriesNumber, s.stackIndex).c_str(),
               s.modalityCode.empty() ? core::modalityCode(s.modality) : s.modalityCode.c_str(), dicom::seriesKindName(s.kind),
               s.identity.seriesDescription.c_str());
   std::printf("      %-14s %zu images in %zu files, %zu volume(s) of %zu slices, %zu x %zu pixels%s\n", "Content:",
               s.frameCount, s.files.size(), s.volumeCount, s.sliceCount, s.columns, s.rows,
               s.colour == dicom::ColourModel::Rgb ? ", RGB" : "");
-  std::printf("      %-14s %s\n", "UID:", s.identity.seriesInstanceUid.c_str());
+  std::printf("      %-14s %s\n", "UID:", seriesUidLabel(s.identity.seriesInstanceUid, s.stackIndex).c_str());
+  if (s.stackIndex > 0)
+    std::printf("      %-14s %zu of %zu in this series (--series %s or %s)\n", "Stack:", s.stackIndex, s.stackCount,
+                seriesLabel(s.identity.seriesNumber, s.stackIndex).c_str(),
+                seriesUidLabel(s.identity.seriesInstanceUid, s.stackIndex).c_str());
   if (s.geometry) {
     const auto& g = *s.geometry;
     std::printf("      %-14s %zu x %zu x %zu\n", "Size:", g.size()[0], g.size()[1], g.size()[2]);
@@ -348,7 +356,8 @@ const Command kInfoCommand{
     "For an image file: the format, size, voxel spacing, origin and direction matrix in LPS\n"
     "millimetres (DICOM patient coordinates), the orientation code, the stored data type and the\n"
     "value range (of the first volume for 4D files).\n\n"
-    "For DICOM: the tree patient > study > series; per series its number, description, modality,\n"
+    "For DICOM: the tree patient > study > series; per series its number (N.S for stack S of an\n"
+    "enhanced file split into stacks, as convert --series accepts it), description, modality,\n"
     "kind (image, DWI, BOLD, multi-echo, 4D, localizer), images, volumes, the grid of one volume\n"
     "(size, spacing, origin, direction, orientation) and warnings; then the files skipped (with\n"
     "the reason) and notes. Headers only: no pixel data is read. docs/cli.md documents the JSON.\n\n"

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -28,13 +29,47 @@ std::string findProgram(const std::string& name) {
   return {};
 }
 
-bool seriesMatches(const std::string& wanted, int seriesNumber, const std::string& seriesInstanceUid) {
-  const bool digits = !wanted.empty() && std::all_of(wanted.begin(), wanted.end(), [](unsigned char c) {
-    return std::isdigit(c) != 0;
-  });
-  if (!digits) return seriesInstanceUid == wanted;
-  const auto p = wanted.find_first_not_of('0');
-  return std::to_string(seriesNumber) == (p == std::string::npos ? "0" : wanted.substr(p));
+namespace {
+
+bool allDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// A run of digits as a number without leading zeros ("007" -> "7", "000" -> "0").
+std::string withoutLeadingZeros(const std::string& digits) {
+  const auto p = digits.find_first_not_of('0');
+  return p == std::string::npos ? "0" : digits.substr(p);
+}
+
+bool wholeSeriesMatches(const std::string& wanted, int seriesNumber, const std::string& seriesInstanceUid) {
+  if (!allDigits(wanted)) return seriesInstanceUid == wanted;
+  return std::to_string(seriesNumber) == withoutLeadingZeros(wanted);
+}
+
+}  // namespace
+
+bool seriesMatches(const std::string& wanted, int seriesNumber, const std::string& seriesInstanceUid,
+                   std::size_t stackIndex) {
+  auto stackIs = [&](const std::string& digits) {
+    return stackIndex > 0 && allDigits(digits) && withoutLeadingZeros(digits) == std::to_string(stackIndex);
+  };
+  if (const auto hash = wanted.rfind('#'); hash != std::string::npos)
+    return stackIs(wanted.substr(hash + 1)) && wholeSeriesMatches(wanted.substr(0, hash), seriesNumber, seriesInstanceUid);
+  if (const auto dot = wanted.find('.'); dot != std::string::npos && wanted.find('.', dot + 1) == std::string::npos &&
+                                         allDigits(wanted.substr(0, dot)) && allDigits(wanted.substr(dot + 1))) {
+    if (stackIs(wanted.substr(dot + 1)) && wholeSeriesMatches(wanted.substr(0, dot), seriesNumber, seriesInstanceUid))
+      return true;
+    return seriesInstanceUid == wanted;  // a (short) UID such as "1.2"
+  }
+  return wholeSeriesMatches(wanted, seriesNumber, seriesInstanceUid);
+}
+
+std::string seriesLabel(int seriesNumber, std::size_t stackIndex) {
+  return std::to_string(seriesNumber) + (stackIndex > 0 ? "." + std::to_string(stackIndex) : std::string());
+}
+
+std::string seriesUidLabel(const std::string& seriesInstanceUid, std::size_t stackIndex) {
+  return seriesInstanceUid + (stackIndex > 0 ? "#" + std::to_string(stackIndex) : std::string());
 }
 
 Args::Args(const std::vector<std::string>& argv, const std::vector<std::string>& valueOptions,

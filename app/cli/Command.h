@@ -38,8 +38,16 @@ struct Command {
 };
 
 // The rule `--series`, `--fixed-series` and `--moving-series` share: a value of digits names a
-// SeriesNumber (leading zeros ignored), anything else a SeriesInstanceUID.
-bool seriesMatches(const std::string& wanted, int seriesNumber, const std::string& seriesInstanceUid);
+// SeriesNumber (leading zeros ignored), anything else a SeriesInstanceUID. One stack of a series
+// the scan split into stacks (stackIndex > 0, 1-based) is named by adding its stack number:
+// "5.2" (series number 5, stack 2) or "UID#2"; the plain number or UID matches every stack.
+// ("N.M" that names no stack is still compared as a UID.)
+bool seriesMatches(const std::string& wanted, int seriesNumber, const std::string& seriesInstanceUid,
+                   std::size_t stackIndex = 0);
+// The value of --series that names this series by number: "5", or "5.2" for its stack 2.
+std::string seriesLabel(int seriesNumber, std::size_t stackIndex);
+// The same by UID: "UID", or "UID#2" for stack 2.
+std::string seriesUidLabel(const std::string& seriesInstanceUid, std::size_t stackIndex);
 
 // The full path of an executable program: `name` itself when it holds a slash, else the first
 // match on PATH; empty when there is none.

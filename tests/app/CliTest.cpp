@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "../dicom/EnhancedTestUtil.h"
 #include "TestData.h"
 #include "fw/core/Volume.h"
 #include "fw/dicom/SeriesWriter.h"
@@ -120,6 +121,7 @@ class CliTest : public QObject {
   void convertDwi4d();
   void convertWrongArguments();
   void convertExistingOutput();
+  void convertOneStackOfSplitSeries();
   void benchImportScanFiles();
 };
 
@@ -422,6 +424,74 @@ void CliTest::convertExistingOutput() {
   std::size_t files = 0;
   for (const auto& e : fs::directory_iterator(dir)) files += e.is_regular_file() ? 1 : 0;
   QCOMPARE(files, std::size_t(1));
+}
+
+// One enhanced file with two stacks (axial and coronal) is listed as series 5.1 and 5.2; info
+// prints those names, convert --series accepts them (and UID#S) and writes that stack alone,
+// and a plain "5" is refused with the choices.
+void CliTest::convertOneStackOfSplitSeries() {
+  const auto dir = fw::test::scratchDir("cli_convert_stacks");
+  const ImageGeometry axial({16, 12, 6}, {0.9, 1.1, 2.0}, {-20, -25, -30}, Mat3::identity());
+  const ImageGeometry coronal({16, 12, 9}, {0.9, 1.1, 1.5}, {-20, 10, 30}, Mat3::fromColumns({1, 0, 0}, {0, 0, -1}, {0, 1, 0}));
+  auto value = [](std::size_t s, std::size_t k, std::size_t i, std::size_t j) {
+    return static_cast<std::uint16_t>(1000 * (s + 1) + 97 * k + 7 * j + i);
+  };
+  fs::create_directories(dir / "in");
+  fw::test::writeEnhancedMr(dir / "in" / "stacks.dcm", {{"1", axial}, {"2", coronal}}, value, 5);
+  const ImageGeometry grids[2] = {axial, coronal};
+  auto expected = [&](std::size_t s) {
+    auto img = allocateImage<ImageU16>(grids[s]);
+    const auto& n = grids[s].size();
+    for (std::size_t k = 0; k < n[2]; ++k)
+      for (std::size_t j = 0; j < n[1]; ++j)
+        for (std::size_t i = 0; i < n[0]; ++i) img->GetBufferPointer()[i + n[0] * (j + n[1] * k)] = value(s, k, i, j);
+    return Volume(img);
+  };
+
+  Run r = runCli({"info", arg(dir / "in")});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  QVERIFY2(r.out.contains("Series 5.1  MR") && r.out.contains("Series 5.2  MR"), qPrintable(r.out));
+  QVERIFY2(r.out.contains(QRegularExpression("Stack: +2 of 2 in this series \\(--series 5\\.2 or [0-9.]+#2\\)")),
+           qPrintable(r.out));
+  r = runCli({"info", arg(dir / "in"), "--json"});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  const auto series =
+      QJsonDocument::fromJson(r.out.toUtf8()).object()["patients"][0]["studies"][0]["series"].toArray();
+  QCOMPARE(series.size(), 2);
+  QString uid;
+  for (int s = 0; s < 2; ++s) {
+    const auto o = series[s].toObject();
+    QCOMPARE(o["selector"].toString(), QString("5.%1").arg(s + 1));
+    QCOMPARE(o["stack"].toInt(), s + 1);
+    QCOMPARE(o["stackCount"].toInt(), 2);
+    uid = o["seriesInstanceUid"].toString();
+  }
+  QVERIFY(!uid.isEmpty());
+
+  r = runCli({"convert", arg(dir / "in"), "--list"});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  QVERIFY2(r.out.contains(QRegularExpression("\\n +5\\.2  MR +image +9  16 x 12 x 9")), qPrintable(r.out));
+  QVERIFY2(r.out.contains(uid + "#1"), qPrintable(r.out));
+
+  // The plain number matches both stacks: refused, naming both.
+  r = runCli({"convert", arg(dir / "in"), "--series", "5", "-o", arg(dir / "x.nii")});
+  QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
+  QVERIFY2(r.err.contains("holds 2 stacks") && r.err.contains("\n  5.1  ") && r.err.contains("\n  5.2  "), qPrintable(r.err));
+  r = runCli({"convert", arg(dir / "in"), "--series", "5.3", "-o", arg(dir / "x.nii")});
+  QVERIFY2(r.exitCode == 1 && r.err.contains("no series 5.3"), qPrintable(describe(r)));
+  QVERIFY(!fs::exists(dir / "x.nii"));
+
+  const QStringList selectors{"5.2", uid + "#1", "05.02"};
+  const std::size_t stackOf[3] = {1, 0, 1};
+  for (int c = 0; c < selectors.size(); ++c) {
+    const fs::path out = dir / ("stack" + std::to_string(c) + ".nii");
+    r = runCli({"convert", arg(dir / "in"), "--series", selectors[c], "-o", arg(out)});
+    QVERIFY2(r.exitCode == 0, qPrintable(selectors[c] + "\n" + describe(r)));
+    const auto read = fw::io::readImageFile(out);
+    QCOMPARE(read->geometry().size(), grids[stackOf[c]].size());
+    QString why;
+    QVERIFY2(sameByWorld(*read, expected(stackOf[c]), why), qPrintable(selectors[c] + ": " + why));
+  }
 }
 
 void CliTest::benchImportScanFiles() {
