@@ -171,6 +171,7 @@ class ColourTest : public QObject {
   void loads_data();
   void loads();
   void thumbnailIsLuminance();
+  void singleVolumeApi();
   void niftiRgb24();
 
  private:
@@ -291,6 +292,45 @@ void ColourTest::thumbnailIsLuminance() {
   for (std::size_t j = 0; j < h; ++j)
     for (std::size_t i = 0; i + 1 < w; ++i)
       if (luminance(i + 1, j) > luminance(i, j) + 2) QVERIFY(t.grey[j * w + i + 1] >= t.grey[j * w + i]);
+}
+
+// loadSeriesVolumeChannels(i) gives all three channels of a colour series (as loadSeries), and
+// loadSeriesVolume(i) its luminance, not the red channel alone.
+void ColourTest::singleVolumeApi() {
+  const auto entry = scanOne(m_folders.at("rgb-planar0"));
+  const auto& g = m_grey.volumes.front()->geometry();
+  std::vector<std::string> warnings;
+  const auto channels = dicom::loadSeriesVolumeChannels(entry, core::NullProgress::instance(), 0, warnings);
+  QCOMPARE(channels.size(), std::size_t(3));
+  dicom::LoadedSeries asLoaded;
+  asLoaded.volumes = channels;
+  const Difference d = compare(asLoaded, g, colourAt);
+  QCOMPARE(d.worst, 0);
+  QVERIFY_THROWS_EXCEPTION(core::Error,
+                           dicom::loadSeriesVolumeChannels(entry, core::NullProgress::instance(), 1, warnings));
+
+  const auto lum = dicom::loadSeriesVolume(entry, core::NullProgress::instance());
+  QCOMPARE(int(lum->pixelType()), int(core::PixelType::UInt16));
+  QCOMPARE(lum->geometry().size(), g.size());
+  QVERIFY(core::norm(lum->geometry().origin() - g.origin()) < 1e-3);
+  QVERIFY2(lum->name().find("(red)") == std::string::npos, lum->name().c_str());
+  const auto* p = std::get<core::ImageU16::Pointer>(lum->image())->GetBufferPointer();
+  int worst = 0;
+  bool differsFromRed = false;
+  for (std::size_t k = 0; k < g.size()[2]; ++k)
+    for (std::size_t j = 0; j < g.size()[1]; ++j)
+      for (std::size_t i = 0; i < g.size()[0]; ++i) {
+        const Rgb c = colourAt(i, j, k);
+        const long expected = std::lround(0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]);
+        const long got = p[i + g.size()[0] * (j + g.size()[1] * k)];
+        worst = std::max(worst, int(std::abs(got - expected)));
+        differsFromRed = differsFromRed || got != c[0];
+      }
+  QVERIFY2(worst <= 1, qPrintable(QString("luminance off by %1").arg(worst)));  // float rounding at .5
+  QVERIFY(differsFromRed);
+  // A grey series still gives its one volume.
+  const auto grey = scanOne(m_root / "grey");
+  QCOMPARE(dicom::loadSeriesVolumeChannels(grey, core::NullProgress::instance(), 0, warnings).size(), std::size_t(1));
 }
 
 void ColourTest::niftiRgb24() {

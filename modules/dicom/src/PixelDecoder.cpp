@@ -1,5 +1,7 @@
 #include "PixelDecoder.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -23,6 +25,7 @@
 #include "DirectRead.h"
 #include "Vendor.h"
 #include "fw/core/Error.h"
+#include "fw/dicom/SeriesReader.h"
 
 namespace fw::dicom::detail {
 
@@ -305,3 +308,31 @@ void rescaledRange(const SliceHeader& h, double& lo, double& hi) {
 }
 
 }  // namespace fw::dicom::detail
+
+namespace fw::dicom {
+
+core::VolumePtr colourLuminance(const std::array<core::VolumePtr, 3>& rgb) {
+  for (const auto& c : rgb)
+    if (!c) throw core::Error("a colour volume lacks a channel");
+  const auto& g = rgb[0]->geometry();
+  for (const auto& c : rgb)
+    if (c->geometry().size() != g.size()) throw core::Error("the colour channels of a volume differ in size");
+  auto img = core::allocateImage<core::ImageU16>(g);
+  std::uint16_t* out = img->GetBufferPointer();
+  const std::size_t n = g.voxelCount();
+  std::vector<float> acc(n, 0.0f);
+  static constexpr float kWeight[3] = {0.299f, 0.587f, 0.114f};
+  for (int c = 0; c < 3; ++c)
+    rgb[static_cast<std::size_t>(c)]->visitData([&](const auto* p) {
+      for (std::size_t i = 0; i < n; ++i) acc[i] += kWeight[c] * static_cast<float>(p[i]);
+    });
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint16_t>(std::clamp(std::lround(acc[i]), 0L, 65535L));
+  auto v = std::make_shared<core::Volume>(img, rgb[0]->modality(), rgb[0]->units());
+  v->setIdentity(rgb[0]->identity());
+  std::string name = rgb[0]->name();
+  if (const auto at = name.rfind(" (red)"); at != std::string::npos) name.erase(at);
+  v->setName(name);
+  return v;
+}
+
+}  // namespace fw::dicom

@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "DirectRead.h"
+#include "ParallelFor.h"
 #include "PixelDecoder.h"
 #include "SliceHeader.h"
 #include "SliceLayout.h"
@@ -88,31 +89,16 @@ OutType choosePixelType(const std::vector<SliceHeader>& headers, const detail::S
 // Runs decode(k) for every slice index k in parallel, reporting progress over 0..0.9. Each
 // thread has its own DCMTK file cache, so the frames of a compressed multi-frame file cost one
 // parse per thread, not one per frame. decode returns false to skip the remaining slices.
-// Exceptions must not leave an OpenMP region: the first one is kept and rethrown after the loop.
+// Plain threads, not OpenMP: libgomp's idle workers spin after each of the many small regions
+// a 4D series opens (detail/ParallelFor.h). The first exception is rethrown after the loop.
 template <class F>
 void decodeEachSlice(std::size_t count, core::ProgressSink& progress, const F& decode) {
-  const auto n = static_cast<std::ptrdiff_t>(count);
-  std::atomic<bool> stop{false};
   std::atomic<std::size_t> done{0};
-  std::exception_ptr error;
-  std::mutex errorMutex;
-#pragma omp parallel
-  {
-    detail::DcmtkFileCache fileCache;
-#pragma omp for schedule(dynamic)
-    for (std::ptrdiff_t k = 0; k < n; ++k) {
-      if (stop.load()) continue;
-      try {
-        if (!decode(static_cast<std::size_t>(k))) stop.store(true);
-        progress.checkCancel(0.9 * static_cast<double>(++done) / static_cast<double>(n), "reading slices");
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(errorMutex);
-        if (!error) error = std::current_exception();
-        stop.store(true);
-      }
-    }
-  }
-  if (error) std::rethrow_exception(error);
+  detail::parallelFor<detail::DcmtkFileCache>(count, [&](std::size_t k) {
+    if (!decode(k)) return false;
+    progress.checkCancel(0.9 * static_cast<double>(++done) / static_cast<double>(count), "reading slices");
+    return true;
+  });
 }
 
 // Decodes the given slices into consecutive planes of `buffer`. Returns false when a value did
@@ -438,11 +424,18 @@ core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& 
 
 core::VolumePtr loadSeriesVolume(const SeriesEntry& series, core::ProgressSink& progress, std::size_t volumeIndex,
                                  std::vector<std::string>& warnings) {
+  auto channels = loadSeriesVolumeChannels(series, progress, volumeIndex, warnings);
+  if (channels.size() == 3) return colourLuminance({channels[0], channels[1], channels[2]});
+  return channels.front();
+}
+
+std::vector<core::VolumePtr> loadSeriesVolumeChannels(const SeriesEntry& series, core::ProgressSink& progress,
+                                                      std::size_t volumeIndex, std::vector<std::string>& warnings) {
   LoadOptions o;
   o.volumeIndex = volumeIndex;
   auto loaded = loadSeries(series, progress, o);
   warnings.insert(warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
-  return loaded.volumes.front();
+  return std::move(loaded.volumes);
 }
 
 std::vector<core::VolumePtr> loadSeriesVolumes(const SeriesEntry& series, core::ProgressSink& progress,

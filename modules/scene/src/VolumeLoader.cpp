@@ -114,30 +114,7 @@ QString volumeMetaText(const dicom::VolumeMeta& meta, dicom::SeriesKind kind) {
   return parts.join(QStringLiteral(", "));
 }
 
-core::VolumePtr luminanceOf(const ColourChannels& rgb) {
-  for (const auto& c : rgb)
-    if (!c) throw core::Error("a colour volume lacks a channel");
-  const auto& g = rgb[0]->geometry();
-  for (const auto& c : rgb)
-    if (c->geometry().size() != g.size()) throw core::Error("the colour channels of a volume differ in size");
-  auto img = core::allocateImage<core::ImageU16>(g);
-  std::uint16_t* out = img->GetBufferPointer();
-  const std::size_t n = g.voxelCount();
-  std::vector<float> acc(n, 0.0f);
-  static constexpr float kWeight[3] = {0.299f, 0.587f, 0.114f};
-  for (int c = 0; c < 3; ++c)
-    rgb[static_cast<std::size_t>(c)]->visitData([&](const auto* p) {
-      for (std::size_t i = 0; i < n; ++i) acc[i] += kWeight[c] * static_cast<float>(p[i]);
-    });
-  for (std::size_t i = 0; i < n; ++i)
-    out[i] = static_cast<std::uint16_t>(std::clamp(std::lround(acc[i]), 0L, 65535L));
-  auto v = std::make_shared<core::Volume>(img, rgb[0]->modality(), rgb[0]->units());
-  v->setIdentity(rgb[0]->identity());
-  std::string name = rgb[0]->name();
-  if (const auto at = name.rfind(" (red)"); at != std::string::npos) name.erase(at);
-  v->setName(name);
-  return v;
-}
+core::VolumePtr luminanceOf(const ColourChannels& rgb) { return dicom::colourLuminance(rgb); }
 
 SeriesView loadSeriesView(const dicom::SeriesEntry& series, core::ProgressSink& progress) {
   SeriesView out;
