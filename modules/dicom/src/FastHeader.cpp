@@ -1,6 +1,7 @@
 #include "FastHeader.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <mutex>
 #include <unordered_set>
@@ -13,6 +14,7 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dchashdi.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
+#include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
 namespace fw::dicom::detail {
@@ -26,74 +28,159 @@ constexpr int kMaxDepth = 12;
 
 constexpr std::uint32_t tagOf(std::uint16_t g, std::uint16_t e) { return (std::uint32_t(g) << 16) | e; }
 
-// An attribute sliceHeaderFrom() reads from a classic file's top level, with its VR.
+// Where an element is: the dataset's top level, or an item of one of the sequences we keep.
+enum class Ctx : std::uint8_t {
+  Top,
+  RealWorldValue,     // (0040,9096) item
+  FunctionalGroups,   // (5200,9229) / (5200,9230) item
+  PlanePosition,      // (0020,9113)
+  PlaneOrientation,   // (0020,9116)
+  PixelMeasures,      // (0028,9110)
+  ValueTransform,     // (0028,9145)
+  FrameVoiLut,        // (0028,9132)
+  FrameContent,       // (0020,9111)
+  MrEcho,             // (0018,9114)
+  MrTiming,           // (0018,9112)
+  FrameType,          // (0018,9226) / (0018,9329)
+  MrDiffusion,        // (0018,9117)
+  GradientDirection,  // (0018,9076)
+  BMatrix,            // (0018,9601)
+  None,
+};
+
+// An attribute sliceHeaderFrom() reads, where it reads it, with its VR; a sequence (EVR_SQ)
+// names the context of its items.
 struct Kept {
+  Ctx ctx;
   std::uint32_t tag;
   char vr[3];
   DcmEVR evr;
+  Ctx items = Ctx::None;
 };
 
-// Every top-level attribute sliceHeaderFrom() (with readDiffusion for other manufacturers,
-// readMosaic and philipsPreciseScale) reads from a classic file. tests/dicom/FastHeaderTest.cpp
-// compares the result with DCMTK's on every file we have.
+// Every attribute sliceHeaderFrom() (with readDiffusion, readMosaic, philipsPreciseScale,
+// applyFunctionalGroup and readDiffusionFromFunctionalGroup) reads, at the top level of the
+// dataset and in the items of the sequences it reads. tests/dicom/FastHeaderTest.cpp compares
+// the result with DCMTK's on every file we have.
 constexpr Kept kKept[] = {
-    {tagOf(0x0008, 0x0005), "CS", EVR_CS},  // Specific Character Set
-    {tagOf(0x0008, 0x0008), "CS", EVR_CS},  // Image Type
-    {tagOf(0x0008, 0x0016), "UI", EVR_UI},  // SOP Class UID
-    {tagOf(0x0008, 0x0018), "UI", EVR_UI},  // SOP Instance UID
-    {tagOf(0x0008, 0x0020), "DA", EVR_DA},  // Study Date
-    {tagOf(0x0008, 0x002A), "DT", EVR_DT},  // Acquisition DateTime
-    {tagOf(0x0008, 0x0030), "TM", EVR_TM},  // Study Time
-    {tagOf(0x0008, 0x0031), "TM", EVR_TM},  // Series Time
-    {tagOf(0x0008, 0x0032), "TM", EVR_TM},  // Acquisition Time
-    {tagOf(0x0008, 0x0050), "SH", EVR_SH},  // Accession Number
-    {tagOf(0x0008, 0x0060), "CS", EVR_CS},  // Modality
-    {tagOf(0x0008, 0x0070), "LO", EVR_LO},  // Manufacturer
-    {tagOf(0x0008, 0x1030), "LO", EVR_LO},  // Study Description
-    {tagOf(0x0008, 0x103E), "LO", EVR_LO},  // Series Description
-    {tagOf(0x0010, 0x0010), "PN", EVR_PN},  // Patient's Name
-    {tagOf(0x0010, 0x0020), "LO", EVR_LO},  // Patient ID
-    {tagOf(0x0010, 0x0030), "DA", EVR_DA},  // Patient's Birth Date
-    {tagOf(0x0010, 0x0040), "CS", EVR_CS},  // Patient's Sex
-    {tagOf(0x0018, 0x0050), "DS", EVR_DS},  // Slice Thickness
-    {tagOf(0x0018, 0x0080), "DS", EVR_DS},  // Repetition Time
-    {tagOf(0x0018, 0x0081), "DS", EVR_DS},  // Echo Time
-    {tagOf(0x0018, 0x0086), "IS", EVR_IS},  // Echo Numbers
-    {tagOf(0x0018, 0x0088), "DS", EVR_DS},  // Spacing Between Slices
-    {tagOf(0x0018, 0x9075), "CS", EVR_CS},  // Diffusion Directionality
-    {tagOf(0x0018, 0x9087), "FD", EVR_FD},  // Diffusion b-value
-    {tagOf(0x0018, 0x9089), "FD", EVR_FD},  // Diffusion Gradient Orientation
-    {tagOf(0x0020, 0x000D), "UI", EVR_UI},  // Study Instance UID
-    {tagOf(0x0020, 0x000E), "UI", EVR_UI},  // Series Instance UID
-    {tagOf(0x0020, 0x0010), "SH", EVR_SH},  // Study ID
-    {tagOf(0x0020, 0x0011), "IS", EVR_IS},  // Series Number
-    {tagOf(0x0020, 0x0012), "IS", EVR_IS},  // Acquisition Number
-    {tagOf(0x0020, 0x0013), "IS", EVR_IS},  // Instance Number
-    {tagOf(0x0020, 0x0032), "DS", EVR_DS},  // Image Position (Patient)
-    {tagOf(0x0020, 0x0037), "DS", EVR_DS},  // Image Orientation (Patient)
-    {tagOf(0x0020, 0x0052), "UI", EVR_UI},  // Frame of Reference UID
-    {tagOf(0x0020, 0x0100), "IS", EVR_IS},  // Temporal Position Identifier
-    {tagOf(0x0028, 0x0002), "US", EVR_US},  // Samples per Pixel
-    {tagOf(0x0028, 0x0004), "CS", EVR_CS},  // Photometric Interpretation
-    {tagOf(0x0028, 0x0008), "IS", EVR_IS},  // Number of Frames
-    {tagOf(0x0028, 0x0010), "US", EVR_US},  // Rows
-    {tagOf(0x0028, 0x0011), "US", EVR_US},  // Columns
-    {tagOf(0x0028, 0x0030), "DS", EVR_DS},  // Pixel Spacing
-    {tagOf(0x0028, 0x0100), "US", EVR_US},  // Bits Allocated
-    {tagOf(0x0028, 0x0101), "US", EVR_US},  // Bits Stored
-    {tagOf(0x0028, 0x0102), "US", EVR_US},  // High Bit
-    {tagOf(0x0028, 0x0103), "US", EVR_US},  // Pixel Representation
-    {tagOf(0x0028, 0x1050), "DS", EVR_DS},  // Window Center
-    {tagOf(0x0028, 0x1051), "DS", EVR_DS},  // Window Width
-    {tagOf(0x0028, 0x1052), "DS", EVR_DS},  // Rescale Intercept
-    {tagOf(0x0028, 0x1053), "DS", EVR_DS},  // Rescale Slope
-    {tagOf(0x0028, 0x1054), "LO", EVR_LO},  // Rescale Type
+    {Ctx::Top, tagOf(0x0008, 0x0005), "CS", EVR_CS},  // Specific Character Set
+    {Ctx::Top, tagOf(0x0008, 0x0008), "CS", EVR_CS},  // Image Type
+    {Ctx::Top, tagOf(0x0008, 0x0016), "UI", EVR_UI},  // SOP Class UID
+    {Ctx::Top, tagOf(0x0008, 0x0018), "UI", EVR_UI},  // SOP Instance UID
+    {Ctx::Top, tagOf(0x0008, 0x0020), "DA", EVR_DA},  // Study Date
+    {Ctx::Top, tagOf(0x0008, 0x002A), "DT", EVR_DT},  // Acquisition DateTime
+    {Ctx::Top, tagOf(0x0008, 0x0030), "TM", EVR_TM},  // Study Time
+    {Ctx::Top, tagOf(0x0008, 0x0031), "TM", EVR_TM},  // Series Time
+    {Ctx::Top, tagOf(0x0008, 0x0032), "TM", EVR_TM},  // Acquisition Time
+    {Ctx::Top, tagOf(0x0008, 0x0050), "SH", EVR_SH},  // Accession Number
+    {Ctx::Top, tagOf(0x0008, 0x0060), "CS", EVR_CS},  // Modality
+    {Ctx::Top, tagOf(0x0008, 0x0070), "LO", EVR_LO},  // Manufacturer
+    {Ctx::Top, tagOf(0x0008, 0x1030), "LO", EVR_LO},  // Study Description
+    {Ctx::Top, tagOf(0x0008, 0x103E), "LO", EVR_LO},  // Series Description
+    {Ctx::Top, tagOf(0x0010, 0x0010), "PN", EVR_PN},  // Patient's Name
+    {Ctx::Top, tagOf(0x0010, 0x0020), "LO", EVR_LO},  // Patient ID
+    {Ctx::Top, tagOf(0x0010, 0x0030), "DA", EVR_DA},  // Patient's Birth Date
+    {Ctx::Top, tagOf(0x0010, 0x0040), "CS", EVR_CS},  // Patient's Sex
+    {Ctx::Top, tagOf(0x0018, 0x0050), "DS", EVR_DS},  // Slice Thickness
+    {Ctx::Top, tagOf(0x0018, 0x0080), "DS", EVR_DS},  // Repetition Time
+    {Ctx::Top, tagOf(0x0018, 0x0081), "DS", EVR_DS},  // Echo Time
+    {Ctx::Top, tagOf(0x0018, 0x0086), "IS", EVR_IS},  // Echo Numbers
+    {Ctx::Top, tagOf(0x0018, 0x0088), "DS", EVR_DS},  // Spacing Between Slices
+    {Ctx::Top, tagOf(0x0018, 0x9075), "CS", EVR_CS},  // Diffusion Directionality
+    {Ctx::Top, tagOf(0x0018, 0x9087), "FD", EVR_FD},  // Diffusion b-value
+    {Ctx::Top, tagOf(0x0018, 0x9089), "FD", EVR_FD},  // Diffusion Gradient Orientation
+    {Ctx::Top, tagOf(0x0020, 0x000D), "UI", EVR_UI},  // Study Instance UID
+    {Ctx::Top, tagOf(0x0020, 0x000E), "UI", EVR_UI},  // Series Instance UID
+    {Ctx::Top, tagOf(0x0020, 0x0010), "SH", EVR_SH},  // Study ID
+    {Ctx::Top, tagOf(0x0020, 0x0011), "IS", EVR_IS},  // Series Number
+    {Ctx::Top, tagOf(0x0020, 0x0012), "IS", EVR_IS},  // Acquisition Number
+    {Ctx::Top, tagOf(0x0020, 0x0013), "IS", EVR_IS},  // Instance Number
+    {Ctx::Top, tagOf(0x0020, 0x0032), "DS", EVR_DS},  // Image Position (Patient)
+    {Ctx::Top, tagOf(0x0020, 0x0037), "DS", EVR_DS},  // Image Orientation (Patient)
+    {Ctx::Top, tagOf(0x0020, 0x0052), "UI", EVR_UI},  // Frame of Reference UID
+    {Ctx::Top, tagOf(0x0020, 0x0100), "IS", EVR_IS},  // Temporal Position Identifier
+    {Ctx::Top, tagOf(0x0028, 0x0002), "US", EVR_US},  // Samples per Pixel
+    {Ctx::Top, tagOf(0x0028, 0x0004), "CS", EVR_CS},  // Photometric Interpretation
+    {Ctx::Top, tagOf(0x0028, 0x0008), "IS", EVR_IS},  // Number of Frames
+    {Ctx::Top, tagOf(0x0028, 0x0010), "US", EVR_US},  // Rows
+    {Ctx::Top, tagOf(0x0028, 0x0011), "US", EVR_US},  // Columns
+    {Ctx::Top, tagOf(0x0028, 0x0030), "DS", EVR_DS},  // Pixel Spacing
+    {Ctx::Top, tagOf(0x0028, 0x0100), "US", EVR_US},  // Bits Allocated
+    {Ctx::Top, tagOf(0x0028, 0x0101), "US", EVR_US},  // Bits Stored
+    {Ctx::Top, tagOf(0x0028, 0x0102), "US", EVR_US},  // High Bit
+    {Ctx::Top, tagOf(0x0028, 0x0103), "US", EVR_US},  // Pixel Representation
+    {Ctx::Top, tagOf(0x0028, 0x1050), "DS", EVR_DS},  // Window Center
+    {Ctx::Top, tagOf(0x0028, 0x1051), "DS", EVR_DS},  // Window Width
+    {Ctx::Top, tagOf(0x0028, 0x1052), "DS", EVR_DS},  // Rescale Intercept
+    {Ctx::Top, tagOf(0x0028, 0x1053), "DS", EVR_DS},  // Rescale Slope
+    {Ctx::Top, tagOf(0x0028, 0x1054), "LO", EVR_LO},  // Rescale Type
+    {Ctx::Top, tagOf(0x0040, 0x9096), "SQ", EVR_SQ, Ctx::RealWorldValue},    // Real World Value Mapping
+    {Ctx::Top, tagOf(0x0040, 0x9224), "FD", EVR_FD},                         // Real World Value Intercept
+    {Ctx::Top, tagOf(0x0040, 0x9225), "FD", EVR_FD},                         // Real World Value Slope
+    {Ctx::Top, tagOf(0x5200, 0x9229), "SQ", EVR_SQ, Ctx::FunctionalGroups},  // Shared Functional Groups
+    {Ctx::Top, tagOf(0x5200, 0x9230), "SQ", EVR_SQ, Ctx::FunctionalGroups},  // Per-frame Functional Groups
+    {Ctx::RealWorldValue, tagOf(0x0040, 0x9224), "FD", EVR_FD},
+    {Ctx::RealWorldValue, tagOf(0x0040, 0x9225), "FD", EVR_FD},
+    {Ctx::FunctionalGroups, tagOf(0x0018, 0x9112), "SQ", EVR_SQ, Ctx::MrTiming},
+    {Ctx::FunctionalGroups, tagOf(0x0018, 0x9114), "SQ", EVR_SQ, Ctx::MrEcho},
+    {Ctx::FunctionalGroups, tagOf(0x0018, 0x9117), "SQ", EVR_SQ, Ctx::MrDiffusion},
+    {Ctx::FunctionalGroups, tagOf(0x0018, 0x9226), "SQ", EVR_SQ, Ctx::FrameType},
+    {Ctx::FunctionalGroups, tagOf(0x0018, 0x9329), "SQ", EVR_SQ, Ctx::FrameType},
+    {Ctx::FunctionalGroups, tagOf(0x0020, 0x9111), "SQ", EVR_SQ, Ctx::FrameContent},
+    {Ctx::FunctionalGroups, tagOf(0x0020, 0x9113), "SQ", EVR_SQ, Ctx::PlanePosition},
+    {Ctx::FunctionalGroups, tagOf(0x0020, 0x9116), "SQ", EVR_SQ, Ctx::PlaneOrientation},
+    {Ctx::FunctionalGroups, tagOf(0x0028, 0x9110), "SQ", EVR_SQ, Ctx::PixelMeasures},
+    {Ctx::FunctionalGroups, tagOf(0x0028, 0x9132), "SQ", EVR_SQ, Ctx::FrameVoiLut},
+    {Ctx::FunctionalGroups, tagOf(0x0028, 0x9145), "SQ", EVR_SQ, Ctx::ValueTransform},
+    {Ctx::PlanePosition, tagOf(0x0020, 0x0032), "DS", EVR_DS},
+    {Ctx::PlaneOrientation, tagOf(0x0020, 0x0037), "DS", EVR_DS},
+    {Ctx::PixelMeasures, tagOf(0x0018, 0x0050), "DS", EVR_DS},
+    {Ctx::PixelMeasures, tagOf(0x0018, 0x0088), "DS", EVR_DS},
+    {Ctx::PixelMeasures, tagOf(0x0028, 0x0030), "DS", EVR_DS},
+    {Ctx::ValueTransform, tagOf(0x0028, 0x1052), "DS", EVR_DS},
+    {Ctx::ValueTransform, tagOf(0x0028, 0x1053), "DS", EVR_DS},
+    {Ctx::ValueTransform, tagOf(0x0028, 0x1054), "LO", EVR_LO},
+    {Ctx::FrameVoiLut, tagOf(0x0028, 0x1050), "DS", EVR_DS},
+    {Ctx::FrameVoiLut, tagOf(0x0028, 0x1051), "DS", EVR_DS},
+    {Ctx::FrameContent, tagOf(0x0018, 0x9074), "DT", EVR_DT},  // Frame Acquisition DateTime
+    {Ctx::FrameContent, tagOf(0x0020, 0x9056), "SH", EVR_SH},  // Stack ID
+    {Ctx::FrameContent, tagOf(0x0020, 0x9057), "UL", EVR_UL},  // In-Stack Position Number
+    {Ctx::FrameContent, tagOf(0x0020, 0x9128), "UL", EVR_UL},  // Temporal Position Index
+    {Ctx::FrameContent, tagOf(0x0020, 0x9156), "US", EVR_US},  // Frame Acquisition Number
+    {Ctx::FrameContent, tagOf(0x0020, 0x9157), "UL", EVR_UL},  // Dimension Index Values
+    {Ctx::MrEcho, tagOf(0x0018, 0x9082), "FD", EVR_FD},        // Effective Echo Time
+    {Ctx::MrTiming, tagOf(0x0018, 0x0080), "DS", EVR_DS},      // Repetition Time
+    {Ctx::FrameType, tagOf(0x0008, 0x9007), "CS", EVR_CS},     // Frame Type
+    {Ctx::FrameType, tagOf(0x0008, 0x9208), "CS", EVR_CS},     // Complex Image Component
+    {Ctx::MrDiffusion, tagOf(0x0018, 0x9075), "CS", EVR_CS},   // Diffusion Directionality
+    {Ctx::MrDiffusion, tagOf(0x0018, 0x9076), "SQ", EVR_SQ, Ctx::GradientDirection},
+    {Ctx::MrDiffusion, tagOf(0x0018, 0x9087), "FD", EVR_FD},  // Diffusion b-value
+    {Ctx::MrDiffusion, tagOf(0x0018, 0x9601), "SQ", EVR_SQ, Ctx::BMatrix},
+    {Ctx::GradientDirection, tagOf(0x0018, 0x9089), "FD", EVR_FD},
+    {Ctx::BMatrix, tagOf(0x0018, 0x9602), "FD", EVR_FD},
+    {Ctx::BMatrix, tagOf(0x0018, 0x9603), "FD", EVR_FD},
+    {Ctx::BMatrix, tagOf(0x0018, 0x9604), "FD", EVR_FD},
+    {Ctx::BMatrix, tagOf(0x0018, 0x9605), "FD", EVR_FD},
+    {Ctx::BMatrix, tagOf(0x0018, 0x9606), "FD", EVR_FD},
+    {Ctx::BMatrix, tagOf(0x0018, 0x9607), "FD", EVR_FD},
 };
 
-const Kept* keptEntry(std::uint32_t tag) {
+const Kept* keptEntry(Ctx ctx, std::uint32_t tag) {
+  if (ctx == Ctx::None) return nullptr;
   for (const Kept& k : kKept)
-    if (k.tag == tag) return &k;
+    if (k.tag == tag && k.ctx == ctx) return &k;
   return nullptr;
+}
+
+// Philips private elements readDiffusion and philipsPreciseScale read at the top level:
+// (2001,xx03/xx04) of "Philips Imaging DD 001", (2005,xx0E/xxB0/xxB1/xxB2) of "Philips MR
+// Imaging DD 001". Kept by group and element offset whatever block they are in (an element of
+// another creator's block is never found by findPrivate, so keeping it changes nothing), with
+// every private creator (gggg,0010-00FF) of these groups.
+bool philipsGroup(std::uint16_t group) { return group == 0x2001 || group == 0x2005; }
+bool keptPhilipsOffset(std::uint16_t group, std::uint8_t offset) {
+  if (group == 0x2001) return offset == 0x03 || offset == 0x04;
+  return offset == 0x0E || offset == 0xB0 || offset == 0xB1 || offset == 0xB2;
 }
 
 // VRs DCMTK 3.6.7 knows; the long form has 2 reserved bytes and a 32-bit length.
@@ -174,6 +261,7 @@ class Parser {
   }
 
   std::string why;
+  bool shortOfData = false;  // the first reason to decline was running out of bytes
 
  private:
   std::unique_ptr<DcmFileFormat> decline(const std::string& reason) {
@@ -183,6 +271,11 @@ class Parser {
   bool fail(const std::string& reason) {
     if (why.empty()) why = reason;
     return false;
+  }
+  // Declines because the header goes on past the bytes given: more bytes may help.
+  bool ranShort(const char* reason) {
+    if (why.empty()) shortOfData = true;
+    return fail(reason);
   }
 
   std::uint16_t u16(std::size_t p) const { return static_cast<std::uint16_t>(m_data[p] | (m_data[p + 1] << 8)); }
@@ -194,7 +287,7 @@ class Parser {
 
   // Reads one element's tag, VR and length at m_pos and moves to its value.
   bool readElementHeader(bool explicitVr, Element& el) {
-    if (!have(8)) return fail("header runs past the data read");
+    if (!have(8)) return ranShort("header runs past the data read");
     el.tag = tagOf(u16(m_pos), u16(m_pos + 2));
     if ((el.tag >> 16) == 0xFFFE) {  // item and delimiters: tag and 32-bit length, never a VR
       el.vr[0] = el.vr[1] = 0;
@@ -213,7 +306,7 @@ class Parser {
       bool longForm = false;
       if (!knownVr(el.vr, longForm)) return fail("unknown VR");
       if (longForm) {
-        if (!have(12)) return fail("header runs past the data read");
+        if (!have(12)) return ranShort("header runs past the data read");
         if (u16(m_pos + 6) != 0) return fail("non-zero reserved bytes");
         el.length = u32(m_pos + 8);
         m_pos += 12;
@@ -228,7 +321,7 @@ class Parser {
 
   bool skipValue(const Element& el) {
     if (el.length == kUndefined) return fail("undefined length outside a sequence");
-    if (!have(el.length)) return fail("header runs past the data read");
+    if (!have(el.length)) return ranShort("header runs past the data read");
     m_pos += el.length;
     return true;
   }
@@ -240,7 +333,7 @@ class Parser {
       return fail("meta header without a group length first");
     const std::size_t end = m_pos + 4 + std::size_t(u32(m_pos));
     m_pos += 4;
-    if (end > m_size) return fail("meta header runs past the data read");
+    if (end > m_size) return ranShort("meta header runs past the data read");
     std::uint32_t last = el.tag;
     while (m_pos < end) {
       if (!readElementHeader(true, el)) return false;
@@ -275,24 +368,65 @@ class Parser {
     return s;
   }
 
+  template <class T>
+  std::vector<T> valuesOf(std::size_t pos, std::uint32_t length) const {
+    std::vector<T> values(length / sizeof(T));
+    if (!values.empty()) std::memcpy(values.data(), m_data + pos, values.size() * sizeof(T));  // little-endian host
+    return values;
+  }
+
   // Adds one kept attribute to `item` as a DCMTK element built from the value's bytes.
   bool keep(DcmItem& item, std::uint32_t tag, DcmEVR evr, std::size_t pos, std::uint32_t length) {
     DcmElement* element = nullptr;
     const DcmTag dcmTag(DcmTagKey(static_cast<Uint16>(tag >> 16), static_cast<Uint16>(tag & 0xFFFF)), DcmVR(evr));
     if (DcmItem::newDicomElementWithVR(element, dcmTag).bad() || !element) return fail("cannot create an element");
     OFCondition cond = EC_Normal;
-    if (evr == EVR_US) {
-      if (length % 2) cond = EC_CorruptedData;
-      std::vector<Uint16> values(length / 2);
-      for (std::size_t i = 0; i < values.size(); ++i) values[i] = u16(pos + 2 * i);
-      if (cond.good()) cond = element->putUint16Array(values.data(), static_cast<unsigned long>(values.size()));
-    } else if (evr == EVR_FD) {
-      if (length % 8) cond = EC_CorruptedData;
-      std::vector<Float64> values(length / 8);
-      if (!values.empty()) std::memcpy(values.data(), m_data + pos, values.size() * 8);  // little-endian host
-      if (cond.good()) cond = element->putFloat64Array(values.data(), static_cast<unsigned long>(values.size()));
-    } else {
-      cond = element->putString(reinterpret_cast<const char*>(m_data + pos), length);
+    const auto count = [&](std::size_t width) {
+      if (length % width) cond = EC_CorruptedData;
+      return static_cast<unsigned long>(length / width);
+    };
+    switch (evr) {
+      case EVR_US: {
+        const auto v = valuesOf<Uint16>(pos, length);
+        const unsigned long n = count(2);
+        if (cond.good()) cond = element->putUint16Array(v.data(), n);
+        break;
+      }
+      case EVR_SS: {
+        const auto v = valuesOf<Sint16>(pos, length);
+        const unsigned long n = count(2);
+        if (cond.good()) cond = element->putSint16Array(v.data(), n);
+        break;
+      }
+      case EVR_UL: {
+        const auto v = valuesOf<Uint32>(pos, length);
+        const unsigned long n = count(4);
+        if (cond.good()) cond = element->putUint32Array(v.data(), n);
+        break;
+      }
+      case EVR_SL: {
+        const auto v = valuesOf<Sint32>(pos, length);
+        const unsigned long n = count(4);
+        if (cond.good()) cond = element->putSint32Array(v.data(), n);
+        break;
+      }
+      case EVR_FL: {
+        const auto v = valuesOf<Float32>(pos, length);
+        const unsigned long n = count(4);
+        if (cond.good()) cond = element->putFloat32Array(v.data(), n);
+        break;
+      }
+      case EVR_FD: {
+        const auto v = valuesOf<Float64>(pos, length);
+        const unsigned long n = count(8);
+        if (cond.good()) cond = element->putFloat64Array(v.data(), n);
+        break;
+      }
+      case EVR_OB:
+      case EVR_UN: cond = element->putUint8Array(m_data + pos, length); break;
+      default:
+        if (!isStringVr(evr)) return fail("cannot keep an element of this VR");
+        cond = element->putString(reinterpret_cast<const char*>(m_data + pos), length);
     }
     if (cond.good()) cond = item.insert(element, OFFalse, OFTrue);
     if (cond.bad()) {
@@ -302,11 +436,90 @@ class Parser {
     return true;
   }
 
+  // A creator's name as findPrivate compares it (elementText: surrounding blanks and NULs off).
+  std::string trimmedCreator(std::size_t pos, std::size_t len) const {
+    std::string v(reinterpret_cast<const char*>(m_data + pos), len);
+    const char* blanks = " \t\r\n";
+    const auto isBlank = [&](char c) { return c == '\0' || std::strchr(blanks, c) != nullptr; };
+    while (!v.empty() && isBlank(v.back())) v.pop_back();
+    std::size_t first = 0;
+    while (first < v.size() && isBlank(v[first])) ++first;
+    return v.substr(first);
+  }
+
+  static bool isStringVr(DcmEVR evr) {
+    switch (evr) {
+      case EVR_AE: case EVR_AS: case EVR_CS: case EVR_DA: case EVR_DS: case EVR_DT: case EVR_IS: case EVR_LO:
+      case EVR_LT: case EVR_PN: case EVR_SH: case EVR_ST: case EVR_TM: case EVR_UC: case EVR_UI: case EVR_UR:
+      case EVR_UT:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // A Philips private element at the top level (explicit VR only: in implicit VR its VR would
+  // come from DCMTK's private dictionary). m_pos is at its value; the value is skipped.
+  bool readPhilipsPrivate(DcmItem& ds, const Element& el) {
+    if (!m_explicit) return fail("vendor private tags in implicit VR");
+    const auto group = static_cast<std::uint16_t>(el.tag >> 16), element = static_cast<std::uint16_t>(el.tag & 0xFFFF);
+    const bool creator = element >= 0x0010 && element <= 0x00FF;
+    const bool kept = creator || (element >= 0x1000 && keptPhilipsOffset(group, static_cast<std::uint8_t>(element & 0xFF)));
+    if (group != m_creatorGroup) {
+      m_creatorGroup = group;
+      m_creators.fill(std::string());
+    }
+    if (kept && !creator && isSequence(el)) {
+      // A sequence at a kept offset in another creator's block (Philips MR Imaging DD 005 has
+      // some) is never read; in the block we read, DCMTK would hand us a sequence: decline.
+      const char* wanted = group == 0x2001 ? "Philips Imaging DD 001" : "Philips MR Imaging DD 001";
+      if (m_creators[element >> 8] == wanted) return fail("a kept private element encoded as a sequence");
+      return readSequence(el, 1, nullptr, Ctx::None);
+    }
+    if (!kept) return isSequence(el) ? readSequence(el, 1, nullptr, Ctx::None) : skipValue(el);
+    if (isSequence(el)) return fail("a private creator encoded as a sequence");
+    const std::size_t valuePos = m_pos;
+    if (!skipValue(el)) return false;
+    if (creator && std::memcmp(el.vr, "LO", 2) != 0) return fail("private creator that is not LO");
+    if (creator) m_creators[element] = trimmedCreator(valuePos, el.length);
+    if (el.length > kMaxKeptValue) return fail("unusual length for a kept attribute");
+    const DcmVR vr(el.vr);
+    if (vr.getEVR() == EVR_UNKNOWN || vr.getEVR() == EVR_UNKNOWN2B) return fail("unknown VR");
+    return keep(ds, el.tag, vr.getEVR(), valuePos, el.length);
+  }
+
+  // One element of `target` (the dataset or a kept item, context `ctx`; null: nothing is kept
+  // here) at m_pos's value: a sequence is walked (and kept when it is one we read), a kept
+  // value is added, anything else skipped.
+  bool readElement(const Element& el, int depth, DcmItem* target, Ctx ctx) {
+    const Kept* k = target ? keptEntry(ctx, el.tag) : nullptr;
+    if (isSequence(el)) {
+      if (k && k->evr != EVR_SQ) return fail("a kept attribute encoded as a sequence");
+      if (!k) return readSequence(el, depth, nullptr, Ctx::None);
+      auto seq = std::make_unique<DcmSequenceOfItems>(
+          DcmTag(DcmTagKey(static_cast<Uint16>(el.tag >> 16), static_cast<Uint16>(el.tag & 0xFFFF)), DcmVR(EVR_SQ)));
+      if (!readSequence(el, depth, seq.get(), k->items)) return false;
+      if (target->insert(seq.get(), OFFalse, OFTrue).bad()) return fail("cannot keep a sequence");
+      seq.release();
+      return true;
+    }
+    if (k && k->evr == EVR_SQ) return fail("a kept sequence encoded as a value");
+    const std::size_t valuePos = m_pos;
+    if (!skipValue(el)) return false;
+    if (k) {
+      if (m_explicit && std::memcmp(el.vr, k->vr, 2) != 0) return fail("unexpected VR for a kept attribute");
+      if (el.length > kMaxKeptValue || (el.length & 1)) return fail("unusual length for a kept attribute");
+      if (!keep(*target, el.tag, k->evr, valuePos, el.length)) return false;
+    }
+    return true;
+  }
+
   bool readDataset(DcmDataset& ds) {
     std::uint32_t last = 0;
     bool first = true;
+    bool philips = false;
     while (true) {
-      if (m_pos == m_size) return fail("no Pixel Data in the data read");
+      if (m_pos == m_size) return ranShort("no Pixel Data in the data read");
       Element el;
       if (!readElementHeader(m_explicit, el)) return false;
       if (el.tag == tagOf(0x7FE0, 0x0010)) break;  // DCMTK's header parse stops here too
@@ -317,23 +530,14 @@ class Parser {
       if (group == 0x0000 || group == 0x0002 || group == 0xFFFE || group == 0xFFFF || group == 0x0001 ||
           group == 0x0003 || group == 0x0005 || group == 0x0007)
         return fail("unusual group in the dataset");
-      // Siemens CSA / MR header (mosaic, diffusion) and enhanced multi-frame: DCMTK reads those.
+      // Siemens CSA / MR header (mosaic, diffusion), GE acquisition: DCMTK reads those.
       if (group == 0x0019 || group == 0x0029) return fail("private group 0019/0029 (Siemens CSA, GE acquisition)");
-      if (el.tag == tagOf(0x5200, 0x9229) || el.tag == tagOf(0x5200, 0x9230))
-        return fail("enhanced multi-frame functional groups");
-      const Kept* k = keptEntry(el.tag);
-      if (isSequence(el)) {
-        if (k) return fail("a kept attribute encoded as a sequence");
-        if (!readSequence(el, 1)) return false;
+      if (philipsGroup(group)) {
+        philips = true;
+        if (!readPhilipsPrivate(ds, el)) return false;
         continue;
       }
-      const std::size_t valuePos = m_pos;
-      if (!skipValue(el)) return false;
-      if (k) {
-        if (m_explicit && std::memcmp(el.vr, k->vr, 2) != 0) return fail("unexpected VR for a kept attribute");
-        if (el.length > kMaxKeptValue || (el.length & 1)) return fail("unusual length for a kept attribute");
-        if (!keep(ds, el.tag, k->evr, valuePos, el.length)) return false;
-      }
+      if (!readElement(el, 1, &ds, Ctx::Top)) return false;
     }
     // What sliceHeaderFrom() treats specially is left to DCMTK.
     if (!ds.tagExists(DcmTagKey(0x0028, 0x0010)) || !ds.tagExists(DcmTagKey(0x0028, 0x0011)))
@@ -342,9 +546,12 @@ class Parser {
     if (ds.findAndGetOFStringArray(DcmTagKey(0x0008, 0x0070), maker).good()) {
       std::string upper(maker.c_str());
       std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
-      if (upper.find("SIEMENS") != std::string::npos || upper.find("PHILIPS") != std::string::npos ||
-          upper.find("GE") != std::string::npos)
+      // GE's diffusion tags (0043) are not kept. Siemens files reach here only without groups
+      // 0019/0029 (no CSA header, no mosaic), Philips with the private elements they need.
+      if (upper.find("GE") != std::string::npos && upper.find("SIEMENS") == std::string::npos)
         return fail("vendor private headers (" + upper + ")");
+    } else if (philips) {
+      return fail("Philips private groups without a Manufacturer");
     }
     return true;
   }
@@ -359,11 +566,13 @@ class Parser {
     return el.length >= 8 && have(8) && u16(m_pos) == 0xFFFE && u16(m_pos + 2) == 0xE000;
   }
 
-  // m_pos is at the value of sequence `seq`; parses its items (elements checked, nothing kept).
-  bool readSequence(const Element& seq, int depth) {
+  // m_pos is at the value of sequence `seq`; parses its items, checking their elements. With a
+  // `target`, every item is added to it (empty ones too: the item count is read), keeping the
+  // attributes of context `ctx`.
+  bool readSequence(const Element& seq, int depth, DcmSequenceOfItems* target, Ctx ctx) {
     if (depth > kMaxDepth) return fail("sequences nested too deeply");
     const bool defined = seq.length != kUndefined;
-    if (defined && !have(seq.length)) return fail("sequence runs past the data read");
+    if (defined && !have(seq.length)) return ranShort("sequence runs past the data read");
     const std::size_t end = defined ? m_pos + seq.length : 0;
     while (true) {
       if (defined && m_pos == end) return true;
@@ -375,14 +584,20 @@ class Parser {
       }
       // Also refuses a private element DCMTK's dictionary calls a sequence but whose bytes are not.
       if (item.tag != tagOf(0xFFFE, 0xE000)) return fail("sequence without items");
-      if (!readItem(item, depth)) return false;
+      std::unique_ptr<DcmItem> kept;
+      if (target) kept = std::make_unique<DcmItem>();
+      if (!readItem(item, depth, kept.get(), ctx)) return false;
       if (defined && m_pos > end) return fail("item runs past its sequence");
+      if (target) {
+        if (target->append(kept.get()).bad()) return fail("cannot keep an item");
+        kept.release();
+      }
     }
   }
 
-  bool readItem(const Element& item, int depth) {
+  bool readItem(const Element& item, int depth, DcmItem* target, Ctx ctx) {
     const bool defined = item.length != kUndefined;
-    if (defined && !have(item.length)) return fail("item runs past the data read");
+    if (defined && !have(item.length)) return ranShort("item runs past the data read");
     const std::size_t end = defined ? m_pos + item.length : 0;
     std::uint32_t last = 0;
     bool first = true;
@@ -402,11 +617,7 @@ class Parser {
       last = el.tag;
       if (el.tag == tagOf(0x7FE0, 0x0010) && el.length == kUndefined)
         return fail("encapsulated pixel data in an item");
-      if (isSequence(el)) {
-        if (!readSequence(el, depth + 1)) return false;
-        continue;
-      }
-      if (!skipValue(el)) return false;
+      if (!readElement(el, depth + 1, target, ctx)) return false;
     }
   }
 
@@ -415,14 +626,18 @@ class Parser {
   std::size_t m_pos = 0;
   bool m_explicit = true;
   std::string m_transferSyntax;
+  std::uint16_t m_creatorGroup = 0;         // the private group m_creators belongs to
+  std::array<std::string, 256> m_creators;  // its creators by block (gggg,00bb), trimmed
 };
 
 }  // namespace
 
-std::unique_ptr<DcmFileFormat> parseHeaderFast(const std::uint8_t* data, std::size_t size, std::string* why) {
+std::unique_ptr<DcmFileFormat> parseHeaderFast(const std::uint8_t* data, std::size_t size, std::string* why,
+                                               bool* needMore) {
   Parser parser(data, size);
   auto ff = parser.run();
   if (!ff && why) *why = parser.why;
+  if (needMore) *needMore = !ff && parser.shortOfData;
   return ff;
 }
 

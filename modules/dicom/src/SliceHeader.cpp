@@ -525,6 +525,7 @@ std::optional<HeaderResult> readHeaderWith(const std::filesystem::path& file, Pa
   // One buffer per thread, kept between files: a fresh zeroed 256 KB per file cost an mmap,
   // page faults and a memset each time.
   thread_local std::vector<unsigned char> head(kHeadBytes);
+  head.resize(kHeadBytes);  // after a long header: the first read stays 256 KB (the memory is kept)
   std::size_t got = 0;
   bool wholeFile = false;
   std::ifstream in(file, std::ios::binary);
@@ -540,8 +541,19 @@ std::optional<HeaderResult> readHeaderWith(const std::filesystem::path& file, Pa
   }
   quietDcmtkWarnings();
   if (parser != Parser::Dcmtk) {
-    if (auto fast = parseHeaderFast(head.data(), got, why))
-      return sliceHeaderFrom(*fast, file, wholeFile ? head.data() : nullptr, got);
+    // An enhanced header longer than the first read (XA30 T1: 290 KB of functional groups):
+    // read on, doubling, while the fast reader only ran short of bytes.
+    bool needMore = false;
+    auto fast = parseHeaderFast(head.data(), got, why, &needMore);
+    while (!fast && needMore && !wholeFile && head.size() < kMaxBufferedHeader) {
+      head.resize(head.size() * 2);
+      in.read(reinterpret_cast<char*>(head.data() + got), static_cast<std::streamsize>(head.size() - got));
+      const auto more = static_cast<std::size_t>(in.gcount());
+      wholeFile = got + more < head.size();
+      got += more;
+      fast = parseHeaderFast(head.data(), got, why, &needMore);
+    }
+    if (fast) return sliceHeaderFrom(*fast, file, wholeFile ? head.data() : nullptr, got);
     if (parser == Parser::Fast) return std::nullopt;
   }
   const std::uint8_t* whole = wholeFile ? head.data() : nullptr;
