@@ -305,6 +305,24 @@ void ImageFileTest::firstVolumeOf4d() {
   compareGeometry(vol->geometry(), expected, 1e-5);
   for (std::size_t i = 0; i < 5 * 4 * 3; ++i) QCOMPARE(vol->valueAt(i % 5, (i / 5) % 4, i / 20), double(i * 7) - 500);
   QCOMPARE(vol->valueRange().second, double(59 * 7 - 500));  // nothing of the second volume
+
+  // readImageSeries: every volume, each on the 3D grid, in file order.
+  const auto series = fw::io::readImageSeries(path);
+  QCOMPARE(series.volumes.size(), std::size_t(6));
+  for (std::size_t t = 0; t < 6; ++t) {
+    compareGeometry(series.volumes[t]->geometry(), expected, 1e-5);
+    for (std::size_t i = 0; i < 5 * 4 * 3; i += 7)
+      QCOMPARE(series.volumes[t]->valueAt(i % 5, (i / 5) % 4, i / 20), double((i + 60 * t) * 7) - 500);
+  }
+  QVERIFY(series.bValues.empty());
+  QVERIFY(series.warnings.empty());
+  // The 4th spacing is a time only for NIfTI (pixdim[4]); NRRD/MetaImage say nothing.
+  if (ext.startsWith(".nii")) {
+    QVERIFY(series.volumeSpacing);
+    QCOMPARE(*series.volumeSpacing, 3.0);
+  } else {
+    QVERIFY(!series.volumeSpacing);
+  }
 }
 
 void ImageFileTest::headerInfo() {

@@ -34,6 +34,7 @@
 #include <itkNrrdImageIOFactory.h>
 
 #include "fw/core/Error.h"
+#include "fw/io/Diffusion.h"
 #include "fw/io/Nifti.h"
 
 namespace fw::io {
@@ -610,6 +611,38 @@ std::vector<core::VolumePtr> readImageVolumes(const fs::path& path, core::Progre
   }
   progress.report(1.0, "done");
   return volumes;
+}
+
+ImageSeries readImageSeries(const fs::path& path, core::ProgressSink& progress) {
+  ImageSeries out;
+  const ImageFileInfo info = readImageInfo(path);
+  out.volumes = readImageVolumes(path, progress);
+  if (formatOf(path) != Format::Nifti || out.volumes.empty()) return out;
+  if (info.dimensions > 3 && info.spacing.size() > 3 && std::isfinite(info.spacing[3]) && info.spacing[3] > 0)
+    out.volumeSpacing = info.spacing[3];
+  const fs::path bval = bvalPathFor(path), bvec = bvecPathFor(path);
+  std::error_code ec;
+  const bool hasBval = fs::is_regular_file(bval, ec), hasBvec = fs::is_regular_file(bvec, ec);
+  if (!hasBval && !hasBvec) return out;
+  if (hasBval != hasBvec) {
+    out.warnings.push_back((hasBval ? bval : bvec).filename().string() + " is beside it but " +
+                           (hasBval ? bvec : bval).filename().string() + " is missing: no b-values shown");
+    return out;
+  }
+  try {
+    const GradientTable table = readGradientTable(bval, bvec);
+    if (table.bValues.size() != out.volumes.size()) {
+      out.warnings.push_back(bval.filename().string() + " has " + std::to_string(table.bValues.size()) +
+                             " b-values but the image has " + std::to_string(out.volumes.size()) +
+                             " volumes: no b-values shown");
+      return out;
+    }
+    out.gradientsLps = gradientsLps(table, out.volumes.front()->geometry());
+    out.bValues = table.bValues;
+  } catch (const Error& e) {
+    out.warnings.push_back(std::string(e.what()) + ": no b-values shown");
+  }
+  return out;
 }
 
 // --- writing ---------------------------------------------------------------------------------
