@@ -26,4 +26,18 @@ Tre targetRegistrationError(const Transform& estimated, const Transform& truth,
 // the skin; deterministic for a seed. Throws core::Error when the volume has no body.
 std::vector<core::Vec3> pointsInBody(const core::Volume& fixed, std::size_t count, unsigned seed);
 
+// Landmark truth: corresponding points picked in both images, fixed[i] (fixed world) and
+// moving[i] (moving world), LPS mm.
+//
+// The rigid transform (fixed -> moving) that fits the pairs best in the least-squares sense
+// (Kabsch/Horn: SVD of the centred cross-covariance, reflection excluded). Its residual
+// (landmarkError of the fit) is the floor no rigid registration can beat on those points: it is
+// the picking error plus whatever is not rigid. Throws core::Error for fewer than 3 pairs,
+// unequal counts, or points that are (nearly) collinear.
+Affine fitRigid(const std::vector<core::Vec3>& fixed, const std::vector<core::Vec3>& moving);
+// |transform(fixed[i]) - moving[i]| over the pairs (mean, max, count). Throws core::Error when
+// the lists are empty or differ in length.
+Tre landmarkError(const Transform& transform, const std::vector<core::Vec3>& fixed,
+                  const std::vector<core::Vec3>& moving);
+
 }  // namespace fw::registration
