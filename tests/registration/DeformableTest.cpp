@@ -16,6 +16,7 @@
 #include <random>
 #include <thread>
 
+#include "BSplineGrid.h"
 #include "Deformable.h"
 #include "fw/core/Error.h"
 #include "fw/phantom/HeadPhantom.h"
@@ -207,6 +208,14 @@ const registration::DisplacementField& fieldOf(const Transform& t) {
   return *std::get<std::shared_ptr<const registration::DisplacementField>>(stages.front());
 }
 
+double maxDiff(const Transform& x, const Transform& y) {
+  const auto& fx = fieldOf(x).data();
+  const auto& fy = fieldOf(y).data();
+  double m = 0;
+  for (std::size_t i = 0; i < fx.size(); ++i) m = std::max(m, double(std::abs(fx[i] - fy[i])));
+  return m;
+}
+
 // Cancels at the n-th report and records when.
 class CancelAfter final : public core::ProgressSink {
  public:
@@ -308,9 +317,9 @@ class DeformableTest : public QObject {
     QVERIFY(iterations <= 6);
   }
 
-  // Same seed: the same field to within 0.001 mm (measured 1e-10 mm; not bit for bit, because
-  // ITK's Mattes v4 adds the per-thread PDF derivatives in arrival order). Another seed:
-  // another sample set, another field.
+  // Same seed: the same field bit for bit (the metric sums fixed sample chunks in a fixed
+  // order; ITK's v4 Mattes, used before, agreed only to 1e-10 mm). Another seed: other samples,
+  // another field.
   void deterministicWithSeed() {
     const auto& d = data();
     Settings s = baseSettings(Method::BSpline);
@@ -322,19 +331,164 @@ class DeformableTest : public QObject {
       return registration::detail::registerDeformable(
           *d.fixed, *d.moving, s, Transform(pose()), core::NullProgress::instance(), {});
     };
-    auto maxDiff = [](const Transform& x, const Transform& y) {
-      const auto& fx = fieldOf(x).data();
-      const auto& fy = fieldOf(y).data();
-      double m = 0;
-      for (std::size_t i = 0; i < fx.size(); ++i) m = std::max(m, double(std::abs(fx[i] - fy[i])));
-      return m;
-    };
     const auto a = run(5), b = run(5), c = run(6);
-    const double same = maxDiff(a.transform, b.transform);
     const double other = maxDiff(a.transform, c.transform);
-    qInfo("largest field difference: same seed %.2g mm, another seed %.2g mm", same, other);
-    QVERIFY(same < 1e-3);
-    QVERIFY(other > same);
+    qInfo("largest field difference: same seed %.2g mm, another seed %.2g mm",
+          maxDiff(a.transform, b.transform), other);
+    QVERIFY(fieldOf(a.transform).data() == fieldOf(b.transform).data());
+    QVERIFY(other > 0.01);
+  }
+
+  // 1 and 2 threads give the same field bit for bit (20,000 samples per iteration: above the
+  // count from which the metric runs its chunks in parallel).
+  void bsplineSameForAnyThreadCount() {
+    const auto& d = data();
+    Settings s = baseSettings(Method::BSpline);
+    s.levels = 1;
+    s.bsplineGridSpacingMm = 30;
+    s.deformableIterations = 10;
+    s.samples = 20000;
+    std::vector<float> fields[2];
+    for (int t = 1; t <= 2; ++t) {
+      s.threads = t;
+      const auto r = registration::detail::registerDeformable(
+          *d.fixed, *d.moving, s, Transform(pose()), core::NullProgress::instance(), {});
+      fields[t - 1] = fieldOf(r.transform).data();
+    }
+    double largest = 0;
+    for (float v : fields[0]) largest = std::max(largest, double(std::abs(v)));
+    qInfo("largest displacement %.2f mm", largest);
+    QVERIFY(largest > 0.5);  // it moved
+    QVERIFY(fields[0] == fields[1]);
+  }
+
+  // The control grid: a refined grid is the same field (exact two-scale relation), the weights
+  // are a partition of unity, and the bending energy's gradient is its derivative.
+  void bsplineGridRefinesExactly() {
+    std::mt19937 rng(9);
+    std::uniform_real_distribution<double> u(-1.0, 1.0);
+    const core::Mat3 dir = core::Mat3::rotation(core::normalized(Vec3{1, 2, 3}), 0.4);
+    registration::detail::BSplineGrid coarse({-50, -60, -40}, dir, {3, 4, 2}, {40, 30, 45});
+    for (double& c : coarse.coefficients()) c = 5 * u(rng);
+    const auto fine = coarse.refined({6, 7, 4});
+    QVERIFY(fine.spacing() == (Vec3{20, 15, 22.5}));
+    double worst = 0;
+    for (int i = 0; i < 2000; ++i) {
+      const Vec3 local{120 * (u(rng) + 1) / 2, 105 * (u(rng) + 1) / 2, 90 * (u(rng) + 1) / 2};
+      const Vec3 p = Vec3{-50, -60, -40} + dir * local;
+      registration::detail::BSplineGrid::Support sp;
+      QVERIFY(fine.support(p, sp));
+      worst = std::max(worst, core::norm(fine.displacement(p) - coarse.displacement(p)));
+    }
+    qInfo("refined vs coarse grid: largest difference %.2g mm", worst);
+    QVERIFY(worst < 1e-9);
+    registration::detail::BSplineGrid ones({0, 0, 0}, core::Mat3::identity(), {2, 2, 2}, {10, 10, 10});
+    for (std::size_t i = 0; i < ones.coefficients().size(); i += 3) ones.coefficients()[i] = 1.5;
+    QVERIFY(std::abs(ones.displacement(Vec3{7.3, 12.9, 3.1}).x - 1.5) < 1e-12);
+    QVERIFY(ones.displacement(Vec3{-1, 5, 5}) == Vec3{});  // outside the box: no displacement
+    // Bending energy: analytic gradient against central differences.
+    std::vector<double> grad(coarse.coefficients().size(), 0.0);
+    const double e0 = coarse.bendingEnergy(2.0, &grad);
+    QVERIFY(e0 > 0);
+    for (std::size_t k : {std::size_t(0), std::size_t(37), std::size_t(100)}) {
+      const double h = 1e-5, keep = coarse.coefficients()[k];
+      coarse.coefficients()[k] = keep + h;
+      const double ep = coarse.bendingEnergy(2.0, nullptr);
+      coarse.coefficients()[k] = keep - h;
+      const double em = coarse.bendingEnergy(2.0, nullptr);
+      coarse.coefficients()[k] = keep;
+      QVERIFY(std::abs((ep - em) / (2 * h) - grad[k]) < 1e-6 * std::max(1.0, std::abs(grad[k])));
+    }
+  }
+
+  // Masks are honoured: with a fixed mask that keeps only the half x < -10 mm (bump 2 at x = -30),
+  // bump 2 is recovered and bump 1 (x = +28, 4.9 mm) is left alone.
+  void masksAreHonoured_data() {
+    QTest::addColumn<int>("method");
+    QTest::newRow("bspline") << int(Method::BSpline);
+    QTest::newRow("syn") << int(Method::SyN);
+  }
+  void masksAreHonoured() {
+    QFETCH(int, method);
+    const auto& d = data();
+    auto maskImage = core::allocateImage<core::ImageI16>(grid());
+    const core::ImageGeometry g = grid();
+    for (std::size_t v = 0; v < g.voxelCount(); ++v) {
+      const Vec3 p = g.indexToWorld({double(v % g.size()[0]), double((v / g.size()[0]) % g.size()[1]),
+                                     double(v / (g.size()[0] * g.size()[1]))});
+      maskImage->GetBufferPointer()[v] = p.x < -10 ? 1 : 0;
+    }
+    Settings s = baseSettings(Method(method));
+    s.fixedMask = std::make_shared<core::Volume>(maskImage, core::Modality::Unknown);
+    const auto r = registration::detail::registerDeformable(
+        *d.fixed, *d.moving, s, Transform(pose()), core::NullProgress::instance(), {});
+    double err[2] = {0, 0}, def[2] = {0, 0};
+    std::size_t n[2] = {0, 0};
+    for (const auto& p : d.brainPoints) {
+      const double dp = core::norm(deform(p) - p);
+      if (dp < 1.0) continue;
+      const int side = p.x < -10 ? 0 : 1;
+      if (side == 1 && p.x < 10) continue;  // a margin: B-spline support is two cells wide
+      err[side] += core::norm(r.transform.apply(p) - pose().apply(deform(p)));
+      def[side] += dp;
+      ++n[side];
+    }
+    for (int i = 0; i < 2; ++i) {
+      err[i] /= double(n[i]);
+      def[i] /= double(n[i]);
+    }
+    qInfo("deformation > 1 mm inside the mask (%zu points, mean %.2f mm): error %.2f mm; beyond "
+          "x = +10 mm (%zu points, mean %.2f mm): error %.2f mm",
+          n[0], def[0], err[0], n[1], def[1], err[1]);
+    QVERIFY(n[0] > 100 && n[1] > 100);
+    // Measured: bspline 0.66 of 2.02 mm inside, 2.12 of 2.08 beyond; syn 1.06 of 2.02 inside
+    // (its gradient stops at the mask's edge, nearest-neighbour on SyN's 4 mm grid), 2.08 beyond.
+    const double inside = Method(method) == Method::BSpline ? 0.5 : 0.65;
+    QVERIFY2(err[0] < inside * def[0], "the deformation inside the mask was not recovered");
+    QVERIFY2(err[1] > 0.7 * def[1], "the deformation outside the mask was recovered: mask ignored");
+  }
+
+  // registerVolumes end to end: rigid, affine, then the deformable stage, from the grid centres
+  // (no linear result given), against the same truth A(D(p)).
+  void registerVolumesEndToEnd_data() {
+    QTest::addColumn<int>("method");
+    QTest::newRow("bspline") << int(Method::BSpline);
+    QTest::newRow("syn") << int(Method::SyN);
+  }
+  void registerVolumesEndToEnd() {
+    QFETCH(int, method);
+    const auto& d = data();
+    Settings s = baseSettings(Method(method));
+    s.initialiser = registration::Initialiser::Centres;
+    std::vector<std::string> stages;
+    const auto r = registration::registerVolumes(
+        *d.fixed, *d.moving, s, core::NullProgress::instance(),
+        [&](const registration::IterationReport& rep) {
+          if (stages.empty() || stages.back() != rep.stage) stages.push_back(rep.stage);
+        });
+    for (const auto& line : r.log) qInfo("%s", line.c_str());
+    const Errors before = errorsOf(Transform(pose()));
+    const Errors after = errorsOf(r.transform);
+    double sumIn = 0, defIn = 0;
+    std::size_t nIn = 0;
+    for (const auto& p : d.brainPoints) {
+      const double dp = core::norm(deform(p) - p);
+      if (dp <= 1.0) continue;
+      sumIn += core::norm(r.transform.apply(p) - pose().apply(deform(p)));
+      defIn += dp;
+      ++nIn;
+    }
+    qInfo("%s end to end: %.1f s; error mean %.2f p95 %.2f max %.2f mm (true pose alone %.2f / "
+          "%.2f / %.2f); where the deformation is > 1 mm (mean %.2f mm): %.2f mm",
+          Method(method) == Method::BSpline ? "bspline" : "syn", r.seconds, after.mean, after.p95,
+          after.max, before.mean, before.p95, before.max, defIn / double(nIn),
+          sumIn / double(nIn));
+    const std::string last = Method(method) == Method::BSpline ? "bspline" : "syn";
+    QCOMPARE(stages, (std::vector<std::string>{"rigid", "affine", last}));
+    QCOMPARE(r.transform.stages().size(), std::size_t(2));
+    QVERIFY(after.mean < 1.0);
+    QVERIFY(sumIn / double(nIn) < 0.5 * defIn / double(nIn));
+    QVERIFY(after.p95 < 0.6 * before.p95);
   }
 
   // Bad input gets a clear error, not a crash.
@@ -416,7 +570,7 @@ class DeformableTest : public QObject {
     // the mean over all of them is small either way; the bar is set where the deformation is:
     // there the mean error must be under 40% of the mean deformation (2 mm) and the 95th
     // percentile and maximum well under the linear result's. Overall mean under 1 mm (half a
-    // voxel of these 2 mm images). Measured: bspline 0.34, syn see docs/registration.md.
+    // voxel of these 2 mm images). Measured: bspline 0.29, syn 0.57 (docs/registration.md).
     QVERIFY2(after.mean < 1.0, qPrintable(QString("mean error %1 mm").arg(after.mean)));
     QVERIFY2(sumIn / double(nIn) < 0.4 * sumDefIn / double(nIn),
              qPrintable(QString("error %1 mm where the deformation is %2 mm")

@@ -9,6 +9,7 @@
 #include <itkCommand.h>
 #include <itkDisplacementFieldTransform.h>
 #include <itkDisplacementFieldTransformParametersAdaptor.h>
+#include <itkImageMaskSpatialObject.h>
 #include <itkMattesMutualInformationImageToImageMetricv4.h>
 #include <itkShrinkImageFilter.h>
 #include <itkSyNImageRegistrationMethod.h>
@@ -27,6 +28,21 @@ using Image = FloatImage;
 using FieldTransform = itk::DisplacementFieldTransform<double, 3>;
 using SyN = itk::SyNImageRegistrationMethod<Image, Image, FieldTransform>;
 using Mattes = itk::MattesMutualInformationImageToImageMetricv4<Image, Image>;
+using MaskObject = itk::ImageMaskSpatialObject<3, MaskImage::PixelType>;
+
+// A user mask (any grid) on a working grid, as the spatial object ITK's metric asks; throws
+// when no voxel of the grid is inside.
+MaskObject::Pointer maskObject(const core::Volume& mask, const FloatImage& grid, const char* role) {
+  const MaskImage::Pointer m = maskOnGrid(mask, grid);
+  if (maskCount(*m) == 0)
+    throw core::Error(std::string("deformable registration (syn): the ") + role +
+                      " mask leaves no voxel of the " + role +
+                      " volume to use (does it overlap the " + role + " volume?)");
+  auto object = MaskObject::New();
+  object->SetImage(m);
+  object->Update();
+  return object;
+}
 
 class SyNCommand : public itk::Command {
  public:
@@ -83,6 +99,11 @@ DeformableOutcome runSyN(const DeformableProblem& pb) {
   metric->SetUseFixedImageGradientFilter(false);
   metric->SetUseMovingImageGradientFilter(false);
   if (pb.threads > 0) metric->SetMaximumNumberOfWorkUnits(pb.threads);
+  // The user's masks (SyN resamples them onto each level's virtual domain through the current
+  // transforms): the metric and its gradient use only voxels inside them. No automatic body
+  // mask and no `samples`: SyN's metric is dense over the working grid.
+  if (s.fixedMask) metric->SetFixedImageMask(maskObject(*s.fixedMask, *fixedW, "fixed"));
+  if (s.movingMask) metric->SetMovingImageMask(maskObject(*s.movingMask, *movingW, "moving"));
 
   auto linear = toItkAffine(pb.linear);
 
