@@ -31,16 +31,29 @@ struct Input {
   bool dicom = false;
 };
 
+// The volume numbered `volume` (1-based; 0: the first, with a warning when there are more).
+core::VolumePtr pickVolume(std::vector<core::VolumePtr> volumes, int volume, const char* role) {
+  if (volumes.empty()) throw core::Error("no volume in it");
+  if (volume > static_cast<int>(volumes.size()))
+    throw core::Error("--" + std::string(role) + "-volume " + std::to_string(volume) + ": it has " +
+                      std::to_string(volumes.size()) + " volume(s)");
+  if (volume == 0 && volumes.size() > 1)
+    std::fprintf(stderr, "warning: the %s image has %zu volumes; registering the first (choose one with --%s-volume N)\n",
+                 role, volumes.size(), role);
+  return volumes[static_cast<std::size_t>(std::max(volume, 1) - 1)];
+}
+
 // An image file (NIfTI, NRRD, MetaImage) or a DICOM folder/file; `series` picks one series
-// (number or UID) when there are several (the same rule as `convert --series`).
-Input loadInput(const fs::path& path, const std::optional<std::string>& series, const char* role) {
+// (number or UID) when there are several (the same rule as `convert --series`), `volume` one
+// volume of a 4D series or file (1-based; 0: the first).
+Input loadInput(const fs::path& path, const std::optional<std::string>& series, const char* role, int volume = 0) {
   try {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw core::Error("no such file or folder");
     Input in;
     if (!fs::is_directory(path, ec) && io::isImageFileName(path)) {
       ConsoleProgress progress(std::string("reading ") + role);
-      in.volume = io::readImageFile(path, progress);
+      in.volume = pickVolume(io::readImageVolumes(path, progress), volume, role);
       return in;
     }
     dicom::ScanResult scan;
@@ -72,11 +85,8 @@ Input loadInput(const fs::path& path, const std::optional<std::string>& series, 
       loaded = dicom::loadSeries(*hits.front(), progress);
     }
     if (loaded.volumes.empty()) throw core::Error("the series gave no volume");
-    if (loaded.volumes.size() > 1)
-      std::fprintf(stderr, "warning: %s series has %zu volumes; registering the first\n", role,
-                   loaded.volumes.size());
     for (const auto& w : loaded.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    in.volume = loaded.volumes.front();
+    in.volume = pickVolume(std::move(loaded.volumes), volume, role);
     in.dicom = true;
     return in;
   } catch (core::Error& e) {
@@ -117,7 +127,7 @@ int runRegister(const std::vector<std::string>& argv) {
   const Args args(argv,
                   {"--fixed", "--moving", "--transform", "-o", "--output", "--resampled",
                    "--fixed-mask", "--moving-mask", "--init", "--samples", "--levels", "--seed",
-                   "--threads", "--iterations", "--fixed-series", "--moving-series"},
+                   "--threads", "--iterations", "--fixed-series", "--moving-series", "--moving-volume"},
                   {});
   args.expectPositional(0, "no positional arguments (use --fixed and --moving)");
   const auto fixedPath = args.value("--fixed");
@@ -150,7 +160,8 @@ int runRegister(const std::vector<std::string>& argv) {
   s.iterations = intOption(args, "--iterations", s.iterations, 1, 100000);
 
   const Input fixed = loadInput(*fixedPath, args.value("--fixed-series"), "fixed");
-  const Input moving = loadInput(*movingPath, args.value("--moving-series"), "moving");
+  const int movingVolume = intOption(args, "--moving-volume", 0, 1, 1000000);
+  const Input moving = loadInput(*movingPath, args.value("--moving-series"), "moving", movingVolume);
   if (const auto m = args.value("--fixed-mask"))
     s.fixedMask = loadInput(*m, std::nullopt, "fixed-mask").volume;
   if (const auto m = args.value("--moving-mask"))
@@ -218,8 +229,19 @@ int runRegister(const std::vector<std::string>& argv) {
     std::printf("matrix (fixed -> moving, LPS):\n");
     for (int r = 0; r < 3; ++r)
       std::printf("  %10.6f %10.6f %10.6f   %10.4f\n", m(r, 0), m(r, 1), m(r, 2), a->translation[r]);
-    std::printf("translation (mm, LPS): %.3f %.3f %.3f\n", a->translation.x, a->translation.y,
-                a->translation.z);
+    // The same translation read two ways, labelled as the workstation's panel labels them:
+    // about the world origin (the .tfm's; what ITK, ANTs and Slicer's file hold), and where the
+    // fixed image's centre goes (what the panel calls the centre shift).
+    const core::Vec3 centre = fixed.volume->geometry().center();
+    const core::Vec3 shift = a->apply(centre) - centre;
+    std::printf("translation (mm, LPS, about the origin, as in the .tfm): %.3f %.3f %.3f\n", a->translation.x,
+                a->translation.y, a->translation.z);
+    std::printf("centre shift (mm, LPS, where the fixed centre %.2f %.2f %.2f goes): %.3f %.3f %.3f\n", centre.x,
+                centre.y, centre.z, shift.x, shift.y, shift.z);
+    // 3D Slicer's Transforms module shows the inverse ("to parent", moving -> fixed) in RAS.
+    const Affine inv = a->inverse();
+    std::printf("translation as 3D Slicer shows it (moving -> fixed, RAS): %.3f %.3f %.3f\n", -inv.translation.x,
+                -inv.translation.y, inv.translation.z);
   } else {
     std::printf("transform: %zu stages (with a displacement field)\n",
                 result.transform.stages().size());
@@ -239,7 +261,7 @@ const Command kRegisterCommand{
     "         [--transform rigid|affine|bspline|syn] [--resampled OUT.nii.gz]\n"
     "         [--fixed-mask MASK] [--moving-mask MASK] [--init identity|centres|moments]\n"
     "         [--samples N] [--levels N] [--iterations N] [--seed N] [--threads N]\n"
-    "         [--fixed-series N|UID] [--moving-series N|UID]\n\n"
+    "         [--fixed-series N|UID] [--moving-series N|UID] [--moving-volume N]\n\n"
     "F and M are image files (NIfTI, NRRD, MetaImage) or DICOM folders/files; when a folder\n"
     "holds several series, pick one with --fixed-series / --moving-series (number or UID).\n\n"
     "Options:\n"
@@ -247,6 +269,8 @@ const Command kRegisterCommand{
     "  -o, --output OUT  the ITK transform file: fixed -> moving point mapping in LPS mm, as ITK,\n"
     "                    ANTs and 3D Slicer (\"from parent\") read it; .tfm/.txt text or .h5\n"
     "  --resampled OUT   also write the moving image resampled onto the fixed grid (linear)\n"
+    "  --moving-volume N the volume of a 4D moving series or file to register (1-based; default\n"
+    "                    the first), e.g. the b = 0 volume of a DWI or one BOLD volume\n"
     "  --fixed-mask M    only fixed voxels where M != 0 take part (M on any grid)\n"
     "  --moving-mask M   only moving voxels where M != 0 take part\n"
     "  --init I          identity, centres (grid centres) or moments (body centroids); default:\n"
@@ -258,8 +282,9 @@ const Command kRegisterCommand{
     "  --seed N          sampling seed (default 1): same seed, same result\n"
     "  --threads N       threads (default: all cores)\n\n"
     "Progress goes to stderr (stage, level, iteration, metric); the summary to stdout (rotation\n"
-    "in degrees, translation in mm, final metric, time). Files are written to a temporary name\n"
-    "and renamed. Exit code 0 on success, 1 on an error.",
+    "in degrees; the translation in mm both about the origin, as in the .tfm, and as the shift of\n"
+    "the fixed image's centre, as the workstation's panel shows it; final metric, time). Files\n"
+    "are written to a temporary name and renamed. Exit code 0 on success, 1 on an error.",
     runRegister};
 
 }  // namespace fw::cli

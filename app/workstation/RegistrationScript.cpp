@@ -1,6 +1,7 @@
 #include "RegistrationScript.h"
 
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 
 #include "fw/core/Error.h"
@@ -28,8 +29,11 @@ QString RegistrationOptions::validate() const {
     for (const auto& p : fw::scene::ctWindowPresets()) known = known || p.id == windowPreset;
     if (!known) return "unknown --window-preset '" + windowPreset + "'";
   }
-  if ((!fusion.isEmpty() || !method.isEmpty() || !transform.isEmpty()) && moving.isEmpty() && movingSeries.isEmpty())
-    return "--fusion, --register and --transform need a moving image: --moving PATH or --moving-series N|UID";
+  if (movingVolume < 0) return "--moving-volume expects a volume number from 1";
+  if ((!fusion.isEmpty() || !method.isEmpty() || !transform.isEmpty() || movingVolume > 0) && moving.isEmpty() &&
+      movingSeries.isEmpty())
+    return "--fusion, --register, --transform and --moving-volume need a moving image: --moving PATH or "
+           "--moving-series N|UID";
   return {};
 }
 
@@ -73,7 +77,14 @@ void RegistrationScript::loadMoving() {
 void RegistrationScript::afterMoving() {
   auto* scene = m_window->scene();
   auto* panel = m_window->registrationPanel();
-  std::fprintf(stderr, "fusion-workstation: moving image %s\n", scene->movingVolume()->name().c_str());
+  if (m_options.movingVolume > 0 && !panel->setMovingVolumeIndex(m_options.movingVolume - 1)) {
+    finish(false, QString("--moving-volume %1: the moving series has %2 volume(s)")
+                      .arg(m_options.movingVolume)
+                      .arg(panel->movingVolumeCount()));
+    return;
+  }
+  std::fprintf(stderr, "fusion-workstation: moving image %s (volume %d of %d)\n", scene->movingVolume()->name().c_str(),
+               panel->movingVolumeIndex() + 1, std::max(1, panel->movingVolumeCount()));
   if (!m_options.fusion.isEmpty()) scene->setFusionMode(*fw::scene::fusionModeFromName(m_options.fusion));
   if (m_options.checkerMm > 0) scene->setCheckerSize(m_options.checkerMm);
   if (!m_options.windowPreset.isEmpty()) scene->applyWindowPreset(m_options.windowPreset);

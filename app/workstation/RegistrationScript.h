@@ -1,7 +1,8 @@
 #pragma once
 // Scripted registration steps of fusion-workstation, for screenshots and tests: once the fixed
 // image is shown, load the moving image (--moving PATH [--moving-series N|UID], or
-// --moving-series alone for a series of the study in the browser), set the fusion mode
+// --moving-series alone for a series of the study in the browser; --moving-volume N picks one
+// volume of a 4D moving series, 1-based), set the fusion mode
 // (--fusion), load a transform (--transform FILE) and/or run a registration (--register
 // METHOD), then hand over (to the screenshot driver). Errors name the option and the reason.
 #include <QObject>
@@ -15,13 +16,14 @@ class MainWindow;
 struct RegistrationOptions {
   QString moving;        // --moving PATH
   QString movingSeries;  // --moving-series N|UID
+  int movingVolume = 0;  // --moving-volume N (1-based; 0: the first)
   QString fusion;        // --fusion blend|checkerboard|difference|overlay
   QString method;        // --register rigid|affine|bspline|syn
   QString transform;     // --transform FILE
   double checkerMm = 0;  // --checker MM (0: keep the default)
   QString windowPreset;  // --window-preset ID: the fixed image's window (brain, soft-tissue, bone, ...)
   bool any() const {
-    return !moving.isEmpty() || !movingSeries.isEmpty() || !fusion.isEmpty() || !method.isEmpty() || !transform.isEmpty();
+    return !moving.isEmpty() || !movingSeries.isEmpty() || movingVolume > 0 || !fusion.isEmpty() || !method.isEmpty() || !transform.isEmpty();
   }
   // An error message for invalid values (unknown names, missing moving image), empty when fine.
   QString validate() const;

@@ -21,21 +21,34 @@ ScreenshotDriver::ScreenshotDriver(fw::ui::MainWindow* window, QString outPath,
 
 void ScreenshotDriver::onLoaded(bool ok, const QString& error) {
   if (!ok) {
-    std::fprintf(stderr, "fusion-workstation: %s\n", qPrintable(error));
-    QCoreApplication::exit(1);
+    fail(error);
     return;
   }
   std::fprintf(stderr, "fusion-workstation: loaded after %lld ms\n", static_cast<long long>(m_sinceStart.elapsed()));
-  if (m_preparation) {
-    RegistrationScript* script = m_preparation;
-    m_preparation = nullptr;
-    script->run([this](bool ok2, const QString& error2) { onLoaded(ok2, error2); });
+  if (!m_preparation) {
+    afterPreparation(true, {});
+    return;
+  }
+  // The registration steps report back to afterPreparation, not here: the load is reported once.
+  RegistrationScript* script = m_preparation;
+  m_preparation = nullptr;
+  script->run([this](bool ok2, const QString& error2) { afterPreparation(ok2, error2); });
+}
+
+void ScreenshotDriver::afterPreparation(bool ok, const QString& error) {
+  if (!ok) {
+    fail(error);
     return;
   }
   if (m_cursor) m_window->scene()->setCursor(*m_cursor);
   // Grab once every view shows the final state, the 3D view at full quality (it renders in
   // its own thread; a large volume takes seconds on software OpenGL).
   QTimer::singleShot(100, this, &ScreenshotDriver::capture);
+}
+
+void ScreenshotDriver::fail(const QString& error) {
+  std::fprintf(stderr, "fusion-workstation: %s\n", qPrintable(error));
+  QCoreApplication::exit(1);
 }
 
 void ScreenshotDriver::capture() {

@@ -30,6 +30,8 @@ class ScreenshotDriver : public QObject {
   void setPreparation(RegistrationScript* script) { m_preparation = script; }
 
  private:
+  void afterPreparation(bool ok, const QString& error);
+  void fail(const QString& error);
   void capture();
   void measure();
   fw::ui::MainWindow* m_window;

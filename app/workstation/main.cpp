@@ -51,12 +51,14 @@ int main(int argc, char** argv) {
   QCommandLineOption moving("moving", "Registration: open PATH (file or DICOM) as the moving image.", "PATH");
   QCommandLineOption movingSeries("moving-series",
                                   "The moving image's series (number or UID) in --moving, or in the open study.", "N|UID");
+  QCommandLineOption movingVolume("moving-volume",
+                                  "The volume (1-based) of a 4D moving series to register, e.g. a DWI's b0.", "N");
   QCommandLineOption fusion("fusion", "Fusion display: blend, checkerboard, difference or overlay.", "MODE");
   QCommandLineOption registerMethod("register", "Register the moving image: rigid, affine, bspline or syn.", "METHOD");
   QCommandLineOption transform("transform", "Apply an ITK transform file (fixed to moving) to the moving image.", "FILE");
   QCommandLineOption checker("checker", "Checkerboard square size in mm.", "MM");
   QCommandLineOption windowPreset("window-preset", "Window of the fixed CT: brain, subdural, stroke, bone, soft-tissue, lung.", "ID");
-  parser.addOptions({moving, movingSeries, fusion, registerMethod, transform, checker, windowPreset});
+  parser.addOptions({moving, movingSeries, movingVolume, fusion, registerMethod, transform, checker, windowPreset});
   parser.addPositionalArgument("path", "A file or folder to open (same as --open).", "[path]");
   parser.process(app);
 
@@ -82,7 +84,14 @@ int main(int argc, char** argv) {
   if (parser.isSet(screenshot) && openPath.isEmpty() && !parser.isSet(sample))
     return fail("--screenshot needs something to show: --sample or --open PATH");
 
-  RegistrationOptions registration{parser.value(moving), parser.value(movingSeries), parser.value(fusion),
+  int movingVolumeNumber = 0;
+  if (parser.isSet(movingVolume)) {
+    bool ok = false;
+    movingVolumeNumber = parser.value(movingVolume).toInt(&ok);
+    if (!ok || movingVolumeNumber < 1)
+      return fail("--moving-volume expects a volume number from 1, got '" + parser.value(movingVolume) + "'");
+  }
+  RegistrationOptions registration{parser.value(moving), parser.value(movingSeries), movingVolumeNumber, parser.value(fusion),
                                    parser.value(registerMethod), parser.value(transform),
                                    parser.isSet(checker) ? parser.value(checker).toDouble() : 0.0, parser.value(windowPreset)};
   if (parser.isSet(checker) && registration.checkerMm < 1) return fail("--checker expects a square size in mm (1 to 500)");

@@ -5,13 +5,16 @@
 #include <QtTest>
 
 #include <QApplication>
+#include <QLabel>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTimer>
 #include <QUndoStack>
 #include <cmath>
 
 #include "TestData.h"
 #include "fw/io/ImageFile.h"
+#include "fw/io/Nifti.h"
 #include "fw/registration/Transform.h"
 #include "fw/scene/JobRunner.h"
 #include "fw/scene/RegistrationJob.h"
@@ -45,6 +48,23 @@ double blobs(const core::Vec3& p, const core::Vec3& shift = {}) {
   return 1000 * blob({20, 24, 16}, 6) + 600 * blob({30, 18, 20}, 4);
 }
 
+// The three numbers after `label` on its line of the panel's transform text.
+std::optional<core::Vec3> readRow(const QString& text, const QString& label) {
+  for (const QString& line : text.split('\n')) {
+    if (!line.startsWith(label)) continue;
+    const QStringList parts = line.mid(label.size()).split(' ', Qt::SkipEmptyParts);
+    if (parts.size() != 3) return std::nullopt;
+    core::Vec3 v;
+    for (int i = 0; i < 3; ++i) {
+      bool ok = false;
+      v[i] = parts[i].toDouble(&ok);
+      if (!ok) return std::nullopt;
+    }
+    return v;
+  }
+  return std::nullopt;
+}
+
 bool sameMatrix(const registration::Transform& a, const registration::Transform& b, double tol = 0) {
   const auto ma = a.asAffine(), mb = b.asAffine();
   if (!ma || !mb) return false;
@@ -67,6 +87,9 @@ class RegistrationGuiTest : public QObject {
   void cancelStopsTheRegistration();
   void savedTransformReloadsIdentically();
   void savesTheResampledMovingImage();
+  void transformShowsCentreShiftAndTranslation();
+  void movingVolumeOfA4dSeries();
+  void moving4dFileKeepsEveryVolume();
 };
 
 void RegistrationGuiTest::checkerboardAlternatesFixedAndMoving() {
@@ -344,6 +367,136 @@ void RegistrationGuiTest::savesTheResampledMovingImage() {
     QVERIFY(std::abs(back->valueAt(v[0], v[1], v[2]) - scene->baseVolume()->valueAt(v[0], v[1], v[2])) < 0.01);
   // The moving volume's own pixels are unchanged.
   QVERIFY(std::abs(scene->movingVolume()->valueAt(23, 22, 17) - blobs({23, 22, 17}, shift)) < 0.01);
+}
+
+void RegistrationGuiTest::transformShowsCentreShiftAndTranslation() {
+  ui::MainWindow w;
+  auto* scene = w.scene();
+  // 48x48x32 voxels of 1 mm from the origin: the fixed centre is (23.5, 23.5, 15.5).
+  scene->setBaseVolume(makeVolume(48, 32, [](const core::Vec3& p) { return blobs(p); }, "fixed"));
+  scene->setMovingVolume(makeVolume(48, 32, [](const core::Vec3& p) { return blobs(p); }, "moving"));
+  auto* panel = w.registrationPanel();
+  // 10 degrees about z through the origin, then (3, -2, 1.5) mm: far from the centre, so the
+  // centre's shift and the translation about the origin differ by several millimetres.
+  const registration::Affine a = registration::Affine::rigid({0, 0, 10}, {3, -2, 1.5});
+  scene->setMovingTransform(registration::Transform(a));
+  const QString text = panel->transformText();
+  const core::Vec3 c{23.5, 23.5, 15.5};
+  const double r = 10 * M_PI / 180;
+  const core::Vec3 expectedShift{std::cos(r) * c.x - std::sin(r) * c.y + 3 - c.x,
+                                 std::sin(r) * c.x + std::cos(r) * c.y - 2 - c.y, 1.5};
+  const auto rotation = readRow(text, "Rotation (deg):");
+  const auto shift = readRow(text, "Centre shift (mm):");
+  const auto translation = readRow(text, "Translation (mm):");
+  QVERIFY2(rotation && shift && translation, qPrintable(text));
+  QVERIFY2(core::norm(*rotation - core::Vec3{0, 0, 10}) < 0.006, qPrintable(text));
+  QVERIFY2(core::norm(*shift - expectedShift) < 0.006, qPrintable(text));
+  QVERIFY2(core::norm(*translation - core::Vec3{3, -2, 1.5}) < 0.006, qPrintable(text));
+  QVERIFY(core::norm(expectedShift - core::Vec3{3, -2, 1.5}) > 4);  // two different readings
+  QVERIFY(text.startsWith("rigid"));
+  // An affine shows its scales too; the translation row is still the matrix's own.
+  registration::Affine scaled = a;
+  scaled.matrix = scaled.matrix * core::Mat3::fromColumns({1.1, 0, 0}, {0, 1, 0}, {0, 0, 1});
+  scene->setMovingTransform(registration::Transform(scaled));
+  const QString affineText = panel->transformText();
+  QVERIFY2(affineText.startsWith("affine"), qPrintable(affineText));
+  const auto scale = readRow(affineText, "Scale:");
+  QVERIFY2(scale && std::abs(scale->x - 1.1) < 1e-4 && std::abs(scale->y - 1) < 1e-4, qPrintable(affineText));
+  QVERIFY(core::norm(*readRow(affineText, "Translation (mm):") - core::Vec3{3, -2, 1.5}) < 0.006);
+}
+
+void RegistrationGuiTest::movingVolumeOfA4dSeries() {
+  ui::MainWindow w;
+  w.resize(1000, 800);
+  w.show();
+  auto* scene = w.scene();
+  const core::Vec3 shift{3, -2, 1.5};
+  scene->setBaseVolume(makeVolume(48, 40, [](const core::Vec3& p) { return blobs(p); }, "fixed"));
+  // Volume 1 is blank (nothing to register), volume 2 the shifted blobs, volume 3 a ramp.
+  std::vector<scene::SeriesVolume> series{
+      {makeVolume(48, 40, [](const core::Vec3&) { return 0.0; }, "moving 1"), {}, "t = 0.0 s"},
+      {makeVolume(48, 40, [&](const core::Vec3& p) { return blobs(p, shift); }, "moving 2"), {}, "t = 2.0 s"},
+      {makeVolume(48, 40, [](const core::Vec3& p) { return p.x; }, "moving 3"), {}, "t = 4.0 s"}};
+  auto* panel = w.registrationPanel();
+  auto* spin = panel->findChild<QSpinBox*>("MovingVolumeSpin");
+  auto* label = panel->findChild<QLabel*>("MovingVolumeLabel");
+  QVERIFY(spin && label);
+  QVERIFY(!spin->isVisibleTo(panel));  // nothing 4D yet
+  panel->setMovingSeries(series, 0);
+  QCOMPARE(scene->movingVolume(), series[0].volume);
+  QCOMPARE(panel->movingVolumeCount(), 3);
+  QVERIFY(spin->isVisibleTo(panel));
+  QCOMPARE(spin->maximum(), 3);
+  QCOMPARE(spin->value(), 1);
+  QVERIFY2(label->text().contains("t = 0.0 s"), qPrintable(label->text()));
+
+  // A nudge, then another volume: the transform and its history stay.
+  registration::Affine move;
+  move.translation = {1, 0, 0};
+  panel->applyNudge(move, true);
+  const registration::Transform nudged = scene->movingTransform();
+  QCOMPARE(panel->undoStack()->count(), 1);
+  spin->setValue(2);  // as the user does it
+  QCOMPARE(scene->movingVolume(), series[1].volume);
+  QCOMPARE(panel->movingVolumeIndex(), 1);
+  QVERIFY(sameMatrix(scene->movingTransform(), nudged));
+  QCOMPARE(panel->undoStack()->count(), 1);
+  QVERIFY2(label->text().contains("t = 2.0 s"), qPrintable(label->text()));
+  QVERIFY(panel->transformText().contains("rigid"));
+  // Out of range: refused, nothing changes, the spin box shows the truth.
+  QVERIFY(!panel->setMovingVolumeIndex(3));
+  QVERIFY(!panel->setMovingVolumeIndex(-1));
+  QCOMPARE(scene->movingVolume(), series[1].volume);
+  QCOMPARE(spin->value(), 2);
+
+  // Registering volume 2 finds its shift (volume 1 has nothing to find).
+  panel->resetAction()->trigger();
+  QSignalSpy finished(panel, &ui::RegistrationPanel::registrationFinished);
+  QVERIFY(panel->startRegistration());
+  QVERIFY(!spin->isEnabled());  // no volume change under a running registration
+  QVERIFY(!panel->setMovingVolumeIndex(2));
+  QVERIFY(finished.wait(120000));
+  QCOMPARE(finished.first().at(0).toBool(), true);
+  QVERIFY(spin->isEnabled());
+  const core::Vec3 p{20, 24, 16};
+  const core::Vec3 got = scene->movingTransform().apply(p);
+  QVERIFY2(core::norm(got - (p + shift)) < 0.5, qPrintable(QString::fromStdString(core::toString(got))));
+  // The result holds for the series: volume 3 is shown through it.
+  const registration::Transform found = scene->movingTransform();
+  QVERIFY(panel->setMovingVolumeIndex(2));
+  QCOMPARE(scene->movingVolume(), series[2].volume);
+  QVERIFY(sameMatrix(scene->movingTransform(), found));
+
+  // A moving volume set from elsewhere ends the series: no volume control.
+  scene->setMovingVolume(makeVolume(48, 40, [](const core::Vec3& q) { return blobs(q); }, "other"));
+  QCOMPARE(panel->movingVolumeCount(), 0);
+  QVERIFY(!spin->isVisibleTo(panel));
+  QCOMPARE(panel->undoStack()->count(), 0);
+}
+
+void RegistrationGuiTest::moving4dFileKeepsEveryVolume() {
+  // File > Open Moving Image on a 4D NIfTI: every volume arrives in the panel.
+  const auto dir = fw::test::scratchDir("registration_gui");
+  const auto path = dir / "moving4d.nii.gz";
+  std::vector<core::VolumePtr> volumes;
+  for (int t = 0; t < 3; ++t)
+    volumes.push_back(makeVolume(24, 16, [t](const core::Vec3& p) { return 100.0 * t + p.x; }, "v"));
+  io::NiftiWriteOptions options;
+  options.overwrite = true;
+  options.dcm2niixLayout = false;
+  io::writeNifti(volumes, path, options);
+  ui::MainWindow w;
+  w.scene()->setBaseVolume(makeVolume(24, 16, [](const core::Vec3& p) { return p.x; }, "fixed"));
+  QSignalSpy loaded(&w, &ui::MainWindow::movingLoadFinished);
+  w.openMovingPath(QString::fromStdString(path.string()));
+  QVERIFY(loaded.wait(60000));
+  QVERIFY2(loaded.first().at(0).toBool(), qPrintable(loaded.first().at(1).toString()));
+  auto* panel = w.registrationPanel();
+  QCOMPARE(panel->movingVolumeCount(), 3);
+  QCOMPARE(panel->movingVolumeIndex(), 0);
+  QCOMPARE(w.scene()->movingVolume()->valueAt(5, 3, 2), 5.0);
+  QVERIFY(panel->setMovingVolumeIndex(2));
+  QCOMPARE(w.scene()->movingVolume()->valueAt(5, 3, 2), 205.0);
 }
 
 QTEST_MAIN(RegistrationGuiTest)

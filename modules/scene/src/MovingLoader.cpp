@@ -4,6 +4,8 @@
 
 #include "fw/core/Error.h"
 #include "fw/dicom/Scan.h"
+#include "fw/io/ImageFile.h"
+#include "fw/io/Nifti.h"
 #include "fw/scene/VolumeLoader.h"
 
 namespace fw::scene {
@@ -37,12 +39,17 @@ std::size_t chooseSeries(const std::vector<dicom::SeriesEntry>& series, const st
   return hits.front();
 }
 
-core::VolumePtr loadMovingImage(const std::filesystem::path& path, const std::optional<std::string>& series,
+std::vector<SeriesVolume> loadMovingImage(const std::filesystem::path& path, const std::optional<std::string>& series,
                                 core::ProgressSink& progress) {
   try {
     if (!opensAsDicomStudy(path)) {
       if (series) throw core::Error("a series can only be chosen in a DICOM folder, DICOMDIR or file");
-      return loadVolume(path, progress);
+      if (io::isImageFileName(path)) {
+        std::vector<SeriesVolume> volumes;
+        for (auto& v : io::readImageVolumes(path, progress)) volumes.push_back({std::move(v), {}, {}});
+        return volumes;
+      }
+      return {{loadVolume(path, progress), {}, {}}};
     }
     core::SubProgress scanning(progress, 0.0, 0.4, "scanning");
     const dicom::ScanResult scan = dicom::scan(path, scanning);
@@ -55,7 +62,7 @@ core::VolumePtr loadMovingImage(const std::filesystem::path& path, const std::op
                         "): choose one with --moving-series NUMBER or UID");
     }
     core::SubProgress loading(progress, 0.4, 1.0, "loading");
-    return loadSeriesView(scan.series[index], loading).volume;
+    return loadSeriesView(scan.series[index], loading).volumes;
   } catch (core::Error& e) {
     e.addContext("cannot load the moving image " + path.string());
     throw;

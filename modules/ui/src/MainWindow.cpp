@@ -713,20 +713,21 @@ void MainWindow::buildRegistration() {
   menuBar()->insertMenu(top.isEmpty() ? nullptr : top.last(), menu);  // before Help
 }
 
-void MainWindow::startMovingLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load) {
+void MainWindow::startMovingLoad(const QString& title,
+                                 std::function<std::vector<scene::SeriesVolume>(core::ProgressSink&)> load) {
   if (m_jobs->isRunning()) {
     statusBar()->showMessage(tr("Please wait: %1 is still running").arg(m_jobs->title()), 4000);
     emit movingLoadFinished(false, tr("another job is running"));
     return;
   }
-  auto result = std::make_shared<core::VolumePtr>();
+  auto result = std::make_shared<std::vector<scene::SeriesVolume>>();
   core::Job job{title.toStdString(), [load = std::move(load), result](core::ProgressSink& p) { *result = load(p); }};
   auto connection = std::make_shared<QMetaObject::Connection>();
   *connection = connect(m_jobs, &scene::JobRunner::finished, this, [this, result, connection](bool ok, const QString& error) {
     disconnect(*connection);
-    if (ok && *result) {
-      m_scene->setMovingVolume(*result);
-      statusBar()->showMessage(tr("Moving image: %1").arg(QString::fromStdString((*result)->name())), 5000);
+    if (ok && !result->empty()) {
+      m_registrationPanel->setMovingSeries(std::move(*result));
+      statusBar()->showMessage(tr("Moving image: %1").arg(QString::fromStdString(m_scene->movingVolume()->name())), 5000);
       emit movingLoadFinished(true, QString());
       return;
     }
@@ -741,7 +742,7 @@ void MainWindow::loadMovingSeries(int index) {
   if (index < 0 || index >= m_studyModel->seriesCount()) return;
   const dicom::SeriesEntry entry = m_studyModel->series(index);
   startMovingLoad(tr("Loading %1 as the moving image").arg(QString::fromStdString(entry.displayName())),
-                  [entry](core::ProgressSink& p) { return scene::loadSeriesView(entry, p).volume; });
+                  [entry](core::ProgressSink& p) { return scene::loadSeriesView(entry, p).volumes; });
 }
 
 void MainWindow::openMovingPath(const QString& path, const QString& series) {

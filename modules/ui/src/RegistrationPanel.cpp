@@ -15,6 +15,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSlider>
+#include <QSpinBox>
 #include <QToolButton>
 #include <QUndoCommand>
 #include <QUndoStack>
@@ -102,7 +103,24 @@ RegistrationPanel::RegistrationPanel(scene::Scene* scene, scene::JobRunner* jobs
   chooseRow->addWidget(m_seriesCombo, 1);
   chooseRow->addWidget(openFile);
   imagesForm->addRow(tr("Set moving:"), chooseRow);
+  // Which volume of a 4D moving series is registered and fused (shown only for 4D series).
+  auto* volumeRow = new QHBoxLayout;
+  m_volumeSpin = new QSpinBox(images);
+  m_volumeSpin->setObjectName("MovingVolumeSpin");
+  m_volumeSpin->setKeyboardTracking(false);
+  m_volumeSpin->setToolTip(tr("The volume of the 4D moving series to register and show, e.g. the b = 0 volume of a "
+                              "DWI or one volume of a BOLD run; the transform is kept when it changes"));
+  m_volumeLabel = new QLabel(images);
+  m_volumeLabel->setObjectName("MovingVolumeLabel");
+  m_volumeLabel->setWordWrap(true);
+  volumeRow->addWidget(m_volumeSpin);
+  volumeRow->addWidget(m_volumeLabel, 1);
+  m_volumeTitle = new QLabel(tr("Moving volume:"), images);
+  imagesForm->addRow(m_volumeTitle, volumeRow);
   layout->addWidget(images);
+  connect(m_volumeSpin, &QSpinBox::valueChanged, this, [this](int v) {
+    if (v - 1 != m_movingIndex) setMovingVolumeIndex(v - 1);
+  });
   connect(m_seriesCombo, &QComboBox::activated, this, [this](int i) {
     const int series = m_seriesCombo->itemData(i).toInt();
     m_seriesCombo->setCurrentIndex(0);
@@ -172,6 +190,12 @@ RegistrationPanel::RegistrationPanel(scene::Scene* scene, scene::JobRunner* jobs
   m_transformLabel->setObjectName("TransformText");
   m_transformLabel->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   m_transformLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_transformLabel->setToolTip(
+      tr("Fixed to moving, in LPS millimetres (x to the patient's left, y posterior, z superior).\n"
+         "Rotation: angles about x, y, z of R = Rz·Ry·Rx.\n"
+         "Centre shift: where the fixed image's centre lies in the moving image, minus the centre.\n"
+         "Translation: the same transform's translation about the world origin (0, 0, 0), as in the saved "
+         ".tfm file and in the output of fusion-cli register."));
   transformLayout->addWidget(m_transformLabel);
 
   m_undoAction = m_undo->createUndoAction(this, tr("Undo"));
@@ -225,8 +249,17 @@ RegistrationPanel::RegistrationPanel(scene::Scene* scene, scene::JobRunner* jobs
     refreshEnabled();
   });
   connect(m_scene, &scene::Scene::movingVolumeChanged, this, [this] {
-    m_undo->clear();  // the history belongs to the previous moving image
+    if (!m_switchingVolume) {
+      m_undo->clear();  // the history belongs to the previous moving image
+      // A moving volume set from elsewhere (a test, a script) is not from our series.
+      const auto moving = m_scene->movingVolume();
+      if (m_movingSeries.empty() || !moving || m_movingSeries[std::size_t(m_movingIndex)].volume != moving) {
+        m_movingSeries.clear();
+        m_movingIndex = 0;
+      }
+    }
     refreshNames();
+    refreshVolumeControl();
     refreshEnabled();
   });
   connect(m_scene, &scene::Scene::movingTransformChanged, this, &RegistrationPanel::refreshTransform);
@@ -254,12 +287,53 @@ RegistrationPanel::RegistrationPanel(scene::Scene* scene, scene::JobRunner* jobs
   });
   refreshNames();
   refreshSeriesCombo();
+  refreshVolumeControl();
   refreshTransform();
   refreshFusion();
   refreshEnabled();
 }
 
 RegistrationPanel::~RegistrationPanel() = default;
+
+void RegistrationPanel::setMovingSeries(std::vector<scene::SeriesVolume> volumes, int shown) {
+  if (volumes.empty()) {
+    m_movingSeries.clear();
+    m_movingIndex = 0;
+    m_scene->setMovingVolume(nullptr);
+    return;
+  }
+  m_movingIndex = std::clamp(shown, 0, static_cast<int>(volumes.size()) - 1);
+  m_movingSeries = std::move(volumes);
+  m_scene->setMovingVolume(m_movingSeries[std::size_t(m_movingIndex)].volume);
+}
+
+bool RegistrationPanel::setMovingVolumeIndex(int index) {
+  if (index < 0 || index >= movingVolumeCount() || m_job->isRunning()) {
+    refreshVolumeControl();  // the spin box shows what is really there
+    return false;
+  }
+  if (index == m_movingIndex) return true;
+  m_movingIndex = index;
+  m_switchingVolume = true;
+  // Same series, same scanner session: the registration found for one volume holds for all.
+  m_scene->setMovingVolume(m_movingSeries[std::size_t(index)].volume, m_scene->movingTransform());
+  m_switchingVolume = false;
+  return true;
+}
+
+void RegistrationPanel::refreshVolumeControl() {
+  const int n = movingVolumeCount();
+  const bool several = n > 1;
+  m_volumeTitle->setVisible(several);
+  m_volumeSpin->setVisible(several);
+  m_volumeLabel->setVisible(several);
+  if (!several) return;
+  const QSignalBlocker block(m_volumeSpin);
+  m_volumeSpin->setRange(1, n);
+  m_volumeSpin->setValue(m_movingIndex + 1);
+  const QString meta = m_movingSeries[std::size_t(m_movingIndex)].label;
+  m_volumeLabel->setText(meta.isEmpty() ? tr("of %1").arg(n) : tr("of %1: %2").arg(n).arg(meta));
+}
 
 registration::Method RegistrationPanel::method() const {
   return kMethods[std::clamp(m_methodCombo->currentIndex(), 0, 3)];
@@ -463,6 +537,7 @@ void RegistrationPanel::refreshEnabled() {
   m_registerButton->setEnabled(both && !running && !m_jobs->isRunning());
   m_cancelButton->setEnabled(running);
   m_methodCombo->setEnabled(!running);
+  m_volumeSpin->setEnabled(!running);
   for (QAction* a : {m_nudgeAction, m_resetAction, m_saveTransformAction, m_loadTransformAction})
     a->setEnabled(m_scene->movingVolume() != nullptr && !running);
   m_nudgeBox->setEnabled(m_nudgeAction->isEnabled());
@@ -490,17 +565,24 @@ void RegistrationPanel::refreshTransform() {
   const double ry = std::asin(std::clamp(-r(2, 0), -1.0, 1.0)) * deg;
   const double rx = std::atan2(r(2, 1), r(2, 2)) * deg;
   const double rz = std::atan2(r(1, 0), r(0, 0)) * deg;
+  // Two readings of the same translation: where the fixed volume's centre goes (what a user
+  // sees move on screen), and the translation about the world origin that the .tfm file holds
+  // and `fusion-cli register` prints (3D Slicer and ANTs show that one).
   const core::Vec3 centre = m_scene->baseVolume() ? m_scene->baseVolume()->geometry().center() : core::Vec3{};
   const core::Vec3 shift = a.apply(centre) - centre;
+  const core::Vec3& origin = a.translation;
   QString text;
   if (hasField) text += tr("deformable + affine") + "\n";
   else if (m_scene->movingTransform().isIdentity()) text += tr("identity") + "\n";
   else if (a.isRigid(1e-6)) text += tr("rigid") + "\n";
   else text += tr("affine") + "\n";
-  text += tr("Rotation (deg): %1 %2 %3").arg(rx, 7, 'f', 2).arg(ry, 7, 'f', 2).arg(rz, 7, 'f', 2) + "\n";
-  text += tr("Shift (mm):     %1 %2 %3").arg(shift.x, 7, 'f', 2).arg(shift.y, 7, 'f', 2).arg(shift.z, 7, 'f', 2);
-  if (!a.isRigid(1e-6))
-    text += "\n" + tr("Scale:          %1 %2 %3").arg(scale.x, 7, 'f', 4).arg(scale.y, 7, 'f', 4).arg(scale.z, 7, 'f', 4);
+  auto row = [](const QString& label, const core::Vec3& v, int decimals) {
+    return label.leftJustified(20) + QString("%1 %2 %3").arg(v.x, 8, 'f', decimals).arg(v.y, 8, 'f', decimals).arg(v.z, 8, 'f', decimals);
+  };
+  text += row(tr("Rotation (deg):"), {rx, ry, rz}, 2) + "\n";
+  text += row(tr("Centre shift (mm):"), shift, 2) + "\n";
+  text += row(tr("Translation (mm):"), origin, 2);
+  if (!a.isRigid(1e-6)) text += "\n" + row(tr("Scale:"), scale, 4);
   m_transformLabel->setText(text);
 }
 

@@ -10,6 +10,7 @@
 #include "fw/core/Progress.h"
 #include "fw/core/Volume.h"
 #include "fw/dicom/Series.h"
+#include "fw/scene/Scene.h"
 
 namespace fw::scene {
 
@@ -18,9 +19,10 @@ namespace fw::scene {
 std::size_t chooseSeries(const std::vector<dicom::SeriesEntry>& series, const std::string& wanted,
                        const std::string& where);
 
-// Loads the moving image (the first volume of a 4D series). A DICOM study with several series
-// needs `series`; one with a single series does not. Throws core::Error naming the path.
-core::VolumePtr loadMovingImage(const std::filesystem::path& path, const std::optional<std::string>& series,
+// Loads the moving image: every volume of a 4D series or file (the registration panel picks
+// one). A DICOM study with several series needs `series`; one with a single series does not.
+// Throws core::Error naming the path.
+std::vector<SeriesVolume> loadMovingImage(const std::filesystem::path& path, const std::optional<std::string>& series,
                                 core::ProgressSink& progress);
 
 }  // namespace fw::scene

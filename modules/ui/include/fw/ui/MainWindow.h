@@ -10,6 +10,7 @@
 #include <QString>
 #include <filesystem>
 #include <functional>
+#include <vector>
 
 #include "fw/core/Progress.h"
 #include "fw/core/Volume.h"
@@ -29,6 +30,7 @@ class Scene;
 class StudyModel;
 class ThumbnailLoader;
 struct SeriesView;
+struct SeriesVolume;
 struct StudyOpening;
 }  // namespace fw::scene
 
@@ -100,7 +102,7 @@ class MainWindow : public QMainWindow {
   void buildToolBar();
   void buildStatusBar();
   void buildRegistration();
-  void startMovingLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load);
+  void startMovingLoad(const QString& title, std::function<std::vector<scene::SeriesVolume>(core::ProgressSink&)> load);
   void startLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load,
                  const QString& recentPath);
   // `thenScan`: a folder to scan in a second job once the first opening is shown (the sample

@@ -6,10 +6,15 @@
 // loaded file, a reset) is one command on its QUndoStack (Ctrl+Z / Ctrl+Shift+Z).
 // Nudge semantics: with T fixed->moving, moving the displayed image by N (fixed world) gives
 // T' = Transform(N.inverse()).then(T).
+// The moving image may be one volume of a 4D series (the b0 of a DWI, one BOLD volume): the
+// panel keeps the series and a "Volume" control picks which one is registered and fused; the
+// transform and its undo history stay when the volume changes (same scanner session, same grid).
 #include <QString>
 #include <QWidget>
+#include <vector>
 
 #include "fw/registration/Registration.h"
+#include "fw/scene/Scene.h"
 
 class QAction;
 class QCheckBox;
@@ -19,12 +24,12 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QSlider;
+class QSpinBox;
 class QUndoStack;
 
 namespace fw::scene {
 class JobRunner;
 class RegistrationJob;
-class Scene;
 class StudyModel;
 struct RegistrationStatus;
 }  // namespace fw::scene
@@ -51,6 +56,16 @@ class RegistrationPanel : public QWidget {
   void setMethod(registration::Method method);
   // The settings Register uses (method from the panel, defaults otherwise).
   registration::Settings settings() const;
+  // The moving image as a (4D) series: every volume is kept and volume `shown` (0-based)
+  // becomes the scene's moving volume, with the identity transform and a new undo history.
+  void setMovingSeries(std::vector<scene::SeriesVolume> volumes, int shown = 0);
+  int movingVolumeCount() const { return static_cast<int>(m_movingSeries.size()); }
+  int movingVolumeIndex() const { return m_movingIndex; }
+  // Another volume of the moving series (0-based) becomes the moving image; the transform, its
+  // undo history and the fusion settings are kept. False (nothing changes) when `index` is out
+  // of range or a registration is running.
+  bool setMovingVolumeIndex(int index);
+
   // The composed transform as the panel shows it, and the last progress line.
   QString transformText() const;
   QString progressText() const;
@@ -79,6 +94,7 @@ class RegistrationPanel : public QWidget {
   void pushTransform(const registration::Transform& before, const registration::Transform& after, const QString& text);
   void refreshNames();
   void refreshSeriesCombo();
+  void refreshVolumeControl();
   void refreshTransform();
   void refreshFusion();
   void refreshEnabled();
@@ -95,6 +111,9 @@ class RegistrationPanel : public QWidget {
   QLabel* m_fixedName;
   QLabel* m_movingName;
   QComboBox* m_seriesCombo;
+  QLabel* m_volumeTitle;
+  QSpinBox* m_volumeSpin;
+  QLabel* m_volumeLabel;
   QComboBox* m_methodCombo;
   QPushButton* m_registerButton;
   QPushButton* m_cancelButton;
@@ -115,6 +134,9 @@ class RegistrationPanel : public QWidget {
   bool m_gesture = false;  // a nudge drag in progress
   registration::Transform m_gestureBase;
   bool m_savingResampled = false;
+  std::vector<scene::SeriesVolume> m_movingSeries;  // the moving image's series (empty: one volume set elsewhere)
+  int m_movingIndex = 0;
+  bool m_switchingVolume = false;  // keep the undo history through our own volume change
 };
 
 }  // namespace fw::ui
