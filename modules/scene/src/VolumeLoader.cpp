@@ -119,6 +119,7 @@ core::VolumePtr luminanceOf(const ColourChannels& rgb) { return dicom::colourLum
 SeriesView loadSeriesView(const dicom::SeriesEntry& series, core::ProgressSink& progress) {
   SeriesView out;
   out.warnings = series.warnings;
+  out.kind = series.kind;
   progress.checkCancel(0.0, "reading slices");
   // Every volume: a 4D series switches volumes in the views without reading files again.
   auto loaded = dicom::loadSeries(series, progress);
@@ -145,6 +146,42 @@ SeriesView loadSeriesView(const dicom::SeriesEntry& series, core::ProgressSink& 
   for (auto& w : loaded.warnings)
     if (std::find(out.warnings.begin(), out.warnings.end(), w) == out.warnings.end()) out.warnings.push_back(std::move(w));
   return out;
+}
+
+SeriesView loadImageFileView(const fs::path& path, core::ProgressSink& progress) {
+  try {
+    const io::ImageSeries file = io::readImageSeries(path, progress);
+    SeriesView out;
+    out.warnings = file.warnings;
+    const std::size_t count = file.volumes.size();
+    const bool dwi = !file.bValues.empty();
+    const auto kind = dwi ? dicom::SeriesKind::Diffusion
+                          : (file.volumeSpacing ? dicom::SeriesKind::Functional : dicom::SeriesKind::OtherMultiVolume);
+    out.kind = count > 1 ? kind : dicom::SeriesKind::Image;
+    for (std::size_t i = 0; i < count; ++i) {
+      SeriesVolume v;
+      v.volume = file.volumes[i];
+      if (count > 1) {
+        dicom::VolumeMeta meta;
+        if (dwi) {
+          meta.bValue = file.bValues[i];
+          if (core::norm(file.gradientsLps[i]) > 0.5) meta.gradient = file.gradientsLps[i];
+        } else if (file.volumeSpacing) {
+          meta.timeS = *file.volumeSpacing * static_cast<double>(i);
+        }
+        v.label = volumeMetaText(meta, kind);  // empty for a 4D file with nothing to say: the bar shows "i / N"
+      }
+      out.volumes.push_back(std::move(v));
+    }
+    if (out.volumes.empty()) throw core::Error("the file holds no volume");
+    out.volume = out.volumes.front().volume;
+    out.volumeCount = out.volumes.size();
+    return out;
+  } catch (core::Cancelled&) {
+    throw;
+  } catch (core::Error& e) {
+    throw e.addContext("cannot open " + path.string());
+  }
 }
 
 StudyOpening openDicomStudy(const fs::path& path, core::ProgressSink& progress) {

@@ -350,13 +350,13 @@ void MainWindow::toggleMaximize(QWidget* view) {
   else setLayoutByName("3d");
 }
 
-void MainWindow::startLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load,
+void MainWindow::startLoad(const QString& title, std::function<scene::SeriesView(core::ProgressSink&)> load,
                            const QString& recentPath) {
   if (m_jobs->isRunning()) {
     statusBar()->showMessage(tr("Please wait: %1 is still running").arg(m_jobs->title()), 4000);
     return;
   }
-  auto result = std::make_shared<core::VolumePtr>();
+  auto result = std::make_shared<scene::SeriesView>();
   core::Job job{title.toStdString(), [load = std::move(load), result](core::ProgressSink& p) { *result = load(p); }};
   auto connection = std::make_shared<QMetaObject::Connection>();
   *connection = connect(m_jobs, &scene::JobRunner::finished, this,
@@ -364,12 +364,24 @@ void MainWindow::startLoad(const QString& title, std::function<core::VolumePtr(c
                           disconnect(*connection);
                           m_progress->setVisible(false);
                           m_cancel->setVisible(false);
-                          if (ok && *result) {
-                            m_seriesKind.clear();
+                          if (ok && result->volume) {
+                            const QString kind = scene::seriesKindText(result->kind);
+                            m_seriesKind = result->volumes.size() > 1 ? kind : QString();
                             m_studyModel->setCurrentSeries(-1);
-                            m_scene->setBaseVolume(*result);
+                            m_scene->setBaseSeries(result->volumes);  // every volume of a 4D file: the volume bar
                             if (!recentPath.isEmpty()) addRecent(recentPath);
-                            statusBar()->showMessage(tr("Loaded %1").arg(QString::fromStdString((*result)->name())), 5000);
+                            const QString name = QString::fromStdString(result->volume->name());
+                            const auto n = static_cast<int>(result->volumes.size());
+                            statusBar()->showMessage(n > 1 ? tr("Loaded %1 (%2, %3 volumes)").arg(name, kind).arg(n)
+                                                           : tr("Loaded %1").arg(name),
+                                                     5000);
+                            QStringList all;  // a .bval/.bvec beside it that does not fit
+                            for (const auto& w : result->warnings) all << QString::fromStdString(w);
+                            if (!all.isEmpty())
+                              m_notice->showNotice(NoticeBanner::Level::Warning,
+                                                   all.size() == 1 ? tr("Series '%1': 1 warning").arg(name)
+                                                                   : tr("Series '%1': %2 warnings").arg(name).arg(all.size()),
+                                                   all);
                             emit loadFinished(true, QString());
                             return;
                           }
@@ -560,7 +572,7 @@ void MainWindow::openPath(const QString& path) {
     return;
   }
   startLoad(tr("Opening %1").arg(QFileInfo(path).fileName()),
-            [p](core::ProgressSink& progress) { return scene::loadVolume(p, progress); }, path);
+            [p](core::ProgressSink& progress) { return scene::loadImageFileView(p, progress); }, path);
 }
 
 void MainWindow::openSampleStudy() {

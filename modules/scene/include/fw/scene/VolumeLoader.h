@@ -49,9 +49,16 @@ struct SeriesView {
   std::vector<SeriesVolume> volumes;
   bool colour = false;
   std::vector<std::string> warnings;
+  dicom::SeriesKind kind = dicom::SeriesKind::Image;  // DWI, BOLD, 4D, ... (image files: from what they hold)
 };
 // Throws core::Error naming the series and the file.
 SeriesView loadSeriesView(const dicom::SeriesEntry& series, core::ProgressSink& progress);
+
+// An image file (NIfTI, NRRD, MetaImage) loaded for the views as a series: every volume of a 4D
+// file, labelled as DICOM 4D series are: "b = 1000 s/mm², gradient (...)" from the .bval/.bvec
+// beside a DWI NIfTI, else "t = 2.0 s" from the 4th-axis spacing; warnings say when a gradient
+// table beside it does not fit. Throws core::Error naming the file.
+SeriesView loadImageFileView(const std::filesystem::path& path, core::ProgressSink& progress);
 
 // What opening a DICOM folder, DICOMDIR or file gives: the scan, and the preferred series
 // loaded (shown = -1 when the scan found nothing to show, or when loading it failed, then

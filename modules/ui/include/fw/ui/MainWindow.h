@@ -103,7 +103,7 @@ class MainWindow : public QMainWindow {
   void buildStatusBar();
   void buildRegistration();
   void startMovingLoad(const QString& title, std::function<std::vector<scene::SeriesVolume>(core::ProgressSink&)> load);
-  void startLoad(const QString& title, std::function<core::VolumePtr(core::ProgressSink&)> load,
+  void startLoad(const QString& title, std::function<scene::SeriesView(core::ProgressSink&)> load,
                  const QString& recentPath);
   // `thenScan`: a folder to scan in a second job once the first opening is shown (the sample
   // study: its CT first, then the whole study for the browser); loadFinished comes after it.
