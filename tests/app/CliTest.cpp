@@ -123,6 +123,8 @@ class CliTest : public QObject {
   void convertExistingOutput();
   void convertOneStackOfSplitSeries();
   void benchImportScanFiles();
+  void registerPrintsBothTranslations();
+  void registerPicksAMovingVolume();
 };
 
 void CliTest::helpListsCommands() {
@@ -504,6 +506,117 @@ void CliTest::benchImportScanFiles() {
   QVERIFY(m.captured(3).toInt() > 0);
   QVERIFY(runCli({"bench-import", "--scan-files", "lots"}).exitCode == 1);
   QVERIFY(runCli({"bench-import", "--repeat", "0"}).exitCode == 1);
+}
+
+// --- register -------------------------------------------------------------------------------
+
+namespace {
+
+// Two smooth blobs (world mm) on an oblique 1.25 mm grid whose centre is far from the origin,
+// so a rotation makes the centre's shift and the translation about the origin differ.
+const ImageGeometry kRegGrid({40, 40, 32}, {1.25, 1.25, 1.25}, {-10, 5, 20}, Mat3::rotation({0, 0, 1}, 0.1));
+double regBlobs(const Vec3& p) {
+  auto blob = [&](Vec3 c, double r) { return std::exp(-dot(p - c, p - c) / (2 * r * r)); };
+  return 1000 * blob({12, 30, 38}, 7) + 600 * blob({22, 22, 44}, 5) + 300 * blob({8, 18, 32}, 4);
+}
+VolumePtr regVolume(const Vec3& shift) {
+  auto img = allocateImage<ImageF32>(kRegGrid);
+  float* px = img->GetBufferPointer();
+  for (std::size_t k = 0; k < kRegGrid.size()[2]; ++k)
+    for (std::size_t j = 0; j < kRegGrid.size()[1]; ++j)
+      for (std::size_t i = 0; i < kRegGrid.size()[0]; ++i)
+        *px++ = static_cast<float>(regBlobs(kRegGrid.indexToWorld({double(i), double(j), double(k)}) - shift));
+  return std::make_shared<Volume>(img, Modality::MR);
+}
+
+// The numbers after `label` on its line of the output ("label: 1.0 2.0 3.0").
+std::vector<double> numbersAfter(const QString& out, const QString& label) {
+  std::vector<double> v;
+  for (const QString& line : out.split('\n')) {
+    if (!line.startsWith(label)) continue;
+    for (const QString& w : line.mid(label.size()).split(QRegularExpression("[\\s:]+"), Qt::SkipEmptyParts)) {
+      bool ok = false;
+      const double d = w.toDouble(&ok);
+      if (ok) v.push_back(d);
+    }
+  }
+  return v;
+}
+
+}  // namespace
+
+void CliTest::registerPrintsBothTranslations() {
+  const auto dir = fw::test::scratchDir("cli_register_readouts");
+  fw::io::writeImageFile(*regVolume({}), dir / "fixed.nii.gz");
+  fw::io::writeImageFile(*regVolume({2.5, -1.5, 2}), dir / "moving.nii.gz");
+  const Run r = runCli({"register", "--fixed", arg(dir / "fixed.nii.gz"), "--moving", arg(dir / "moving.nii.gz"), "-o",
+                        arg(dir / "t.tfm")});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  // Matrix rows: three coefficients and the translation each.
+  std::vector<double> m;
+  bool inMatrix = false;
+  for (const QString& line : r.out.split('\n')) {
+    if (line.startsWith("matrix")) inMatrix = true;
+    else if (inMatrix && line.startsWith("  ")) for (const QString& w : line.split(' ', Qt::SkipEmptyParts)) m.push_back(w.toDouble());
+    else inMatrix = false;
+  }
+  QVERIFY2(m.size() == 12, qPrintable(r.out));
+  const auto t = numbersAfter(r.out, "translation (mm, LPS, about the origin, as in the .tfm):");
+  // "centre shift (mm, LPS, where the fixed centre X Y Z goes): DX DY DZ"
+  const auto cs = numbersAfter(r.out, "centre shift (mm, LPS, where the fixed centre");
+  QVERIFY2(t.size() == 3 && cs.size() == 6, qPrintable(r.out));
+  const Vec3 centre{cs[0], cs[1], cs[2]}, shift{cs[3], cs[4], cs[5]};
+  QVERIFY2(norm(centre - kRegGrid.center()) < 0.01, qPrintable(r.out));
+  // The two readings of one transform: shift = M c + t - c (printed to 3 decimals).
+  for (int row = 0; row < 3; ++row) {
+    const double mc = m[row * 4] * centre.x + m[row * 4 + 1] * centre.y + m[row * 4 + 2] * centre.z;
+    QVERIFY2(std::abs(mc + t[row] - centre[row] - shift[row]) < 0.01, qPrintable(r.out));
+    QVERIFY2(std::abs(m[row * 4 + 3] - t[row]) < 0.001, qPrintable(r.out));
+  }
+  // The moving blobs sit 2.5, -1.5, 2 mm away: that is where the fixed centre goes.
+  QVERIFY2(norm(shift - Vec3{2.5, -1.5, 2}) < 0.3, qPrintable(r.out));
+  // The translation is the .tfm's own (its last three parameters; our files have a zero centre).
+  std::ifstream tfm(dir / "t.tfm");
+  const std::string text((std::istreambuf_iterator<char>(tfm)), std::istreambuf_iterator<char>());
+  const auto params = numbersAfter(QString::fromStdString(text), "Parameters:");
+  QVERIFY2(params.size() == 12, text.c_str());
+  for (int i = 0; i < 3; ++i) QVERIFY2(std::abs(params[9 + i] - t[i]) < 0.001, text.c_str());
+  QVERIFY2(text.find("FixedParameters: 0 0 0") != std::string::npos, text.c_str());
+}
+
+void CliTest::registerPicksAMovingVolume() {
+  const auto dir = fw::test::scratchDir("cli_register_volume");
+  fw::io::writeImageFile(*regVolume({}), dir / "fixed.nii.gz");
+  // A 4D moving file: volume 1 aligned with the fixed image, volume 2 shifted by (3, -2, 1.5) mm.
+  fw::io::NiftiWriteOptions options;
+  options.dcm2niixLayout = false;
+  fw::io::writeNifti({regVolume({}), regVolume({3, -2, 1.5})}, dir / "moving4d.nii.gz", options);
+  const QString fixed = arg(dir / "fixed.nii.gz"), moving = arg(dir / "moving4d.nii.gz");
+  auto centreShift = [](const Run& r) {
+    const auto cs = numbersAfter(r.out, "centre shift (mm, LPS, where the fixed centre");
+    return cs.size() == 6 ? Vec3{cs[3], cs[4], cs[5]} : Vec3{1e9, 1e9, 1e9};
+  };
+
+  Run r = runCli({"register", "--fixed", fixed, "--moving", moving, "-o", arg(dir / "first.tfm")});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  QVERIFY2(r.err.contains("has 2 volumes; registering the first (choose one with --moving-volume N)"), qPrintable(r.err));
+  QVERIFY2(norm(centreShift(r)) < 0.3, qPrintable(describe(r)));
+
+  r = runCli({"register", "--fixed", fixed, "--moving", moving, "--moving-volume", "2", "-o", arg(dir / "second.tfm")});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  QVERIFY2(!r.err.contains("registering the first"), qPrintable(r.err));
+  QVERIFY2(norm(centreShift(r) - Vec3{3, -2, 1.5}) < 0.3, qPrintable(describe(r)));
+
+  // Out of range or not a number: a clear error naming the option and the file, nothing written.
+  for (const QString& bad : {QString("3"), QString("0"), QString("two")}) {
+    r = runCli({"register", "--fixed", fixed, "--moving", moving, "--moving-volume", bad, "-o", arg(dir / "bad.tfm")});
+    QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
+    QVERIFY2(r.err.contains("--moving-volume"), qPrintable(r.err));
+    QVERIFY(!fs::exists(dir / "bad.tfm"));
+  }
+  QVERIFY2(r.err.contains("--moving-volume"), qPrintable(r.err));
+  r = runCli({"register", "--fixed", fixed, "--moving", moving, "--moving-volume", "3", "-o", arg(dir / "bad.tfm")});
+  QVERIFY2(r.err.contains("2 volume(s)") && r.err.contains("moving4d.nii.gz"), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(CliTest)
