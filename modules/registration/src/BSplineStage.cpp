@@ -202,7 +202,8 @@ class SparseMattes {
     const std::size_t total = moving.GetLargestPossibleRegion().GetNumberOfPixels();
     const std::size_t step = std::max<std::size_t>(1, total / 100000);
     std::vector<double> mv;
-    for (std::size_t v = 0; v < total; v += step) mv.push_back(moving.GetBufferPointer()[v]);
+    for (std::size_t v = 0; v < total; v += step)
+      if (const float x = moving.GetBufferPointer()[v]; !std::isnan(x)) mv.push_back(x);
     const auto [mmin, mmax] = robustRange(std::move(mv));
     m_mmin = mmin;
     m_mbin = (mmax - mmin) / (bins - 2 * kPadding - 1);
@@ -249,7 +250,7 @@ class SparseMattes {
         }
         double m;
         Vec3 g;
-        if (!m_moving.sample(q, m, wantGradient ? &g : nullptr)) continue;
+        if (!m_moving.sample(q, m, wantGradient ? &g : nullptr) || std::isnan(m)) continue;
         if (m <= mmin) {
           m = mmin;
           g = {};
@@ -450,8 +451,10 @@ DeformableOutcome runBSpline(const DeformableProblem& pb) {
       throw core::Error("deformable registration: only " + std::to_string(rangePoints.size()) +
                         " fixed points inside the " + maskName + " at level " +
                         std::to_string(level + 1) + " (at least 100 needed)");
-    std::vector<double> rangeValues(rangePoints.size());
-    for (std::size_t i = 0; i < rangePoints.size(); ++i) rangeValues[i] = sampler.fixedValue(rangePoints[i]);
+    std::vector<double> rangeValues;
+    rangeValues.reserve(rangePoints.size());
+    for (const Vec3& p : rangePoints)
+      if (const double f = sampler.fixedValue(p); !std::isnan(f)) rangeValues.push_back(f);
     SparseMattes metric(movingLevel, s.movingMask.get(), pb.linear, bins,
                         robustRange(std::move(rangeValues)), threads);
     if (!metric.hasContrast())
@@ -465,9 +468,10 @@ DeformableOutcome runBSpline(const DeformableProblem& pb) {
       set.support.reserve(pts.size());
       for (const Vec3& p : pts) {
         BSplineGrid::Support sp;
-        if (!grid->support(p, sp)) continue;
+        const double f = sampler.fixedValue(p);
+        if (std::isnan(f) || !grid->support(p, sp)) continue;  // NaN voxels take no part
         set.points.push_back(p);
-        set.fixedBins.push_back(metric.fixedBin(sampler.fixedValue(p)));
+        set.fixedBins.push_back(metric.fixedBin(f));
         set.support.push_back(sp);
       }
       return set;
