@@ -1,7 +1,7 @@
 #pragma once
-// Internals of the deformable stage shared by RegisterDeformable.cpp (entry, B-spline) and
-// DeformableSyN.cpp (SyN), which are separate translation units because each v4 registration
-// template costs tens of seconds to compile.
+// Internals of the deformable stage shared by RegisterDeformable.cpp (entry), BSplineStage.cpp
+// (B-spline: our own sparse metric and optimiser, no ITK registration templates) and
+// DeformableSyN.cpp (ITK's SyN, whose v4 templates cost tens of seconds to compile).
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,9 +34,11 @@ struct DeformableProblem {
   const Settings* settings = nullptr;
   core::ProgressSink* progress = nullptr;
   const IterationCallback* onIteration = nullptr;
-  unsigned threads = 0;  // ITK work units; 0 = ITK's default
+  unsigned threads = 0;  // ITK work units and B-spline OpenMP threads; 0 = the default
 };
 
+// B-spline: samples redrawn every iteration (seeded by seed, level, iteration), bit-identical
+// for any thread count. SyN: dense, the user's masks only.
 DeformableOutcome runBSpline(const DeformableProblem& problem);
 DeformableOutcome runSyN(const DeformableProblem& problem);
 
