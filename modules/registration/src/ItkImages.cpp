@@ -17,11 +17,6 @@ FloatImage::Pointer allocateLike(const core::ImageGeometry& g) {
   return core::allocateImage<FloatImage>(g, false);
 }
 
-std::size_t linearIndex(const FloatImage::SizeType& n, std::size_t i, std::size_t j,
-                        std::size_t k) {
-  return i + n[0] * (j + n[1] * k);
-}
-
 }  // namespace
 
 FloatImage::Pointer toFloatImage(const core::Volume& volume) {
@@ -63,9 +58,12 @@ std::vector<std::array<unsigned, 3>> pyramidFactors(const core::ImageGeometry& g
   return factors;
 }
 
-FloatImage::Pointer blockAverage(const FloatImage& image, const std::array<unsigned, 3>& f) {
-  const auto n = image.GetLargestPossibleRegion().GetSize();
-  const core::ImageGeometry g = core::geometryOf(image);
+namespace {
+
+template <class T>
+FloatImage::Pointer blockAverageOf(const T* src, const core::ImageGeometry& g,
+                                   const std::array<unsigned, 3>& f) {
+  const auto& n = g.size();
   std::array<std::size_t, 3> m{};
   for (int a = 0; a < 3; ++a) {
     if (f[a] == 0) throw core::Error("pyramid: zero shrink factor");
@@ -75,7 +73,6 @@ FloatImage::Pointer blockAverage(const FloatImage& image, const std::array<unsig
   // Voxel 0 of the output sits at the centre of the first block: index ((f-1)/2) of the input.
   const Vec3 origin = g.indexToWorld({(f[0] - 1) / 2.0, (f[1] - 1) / 2.0, (f[2] - 1) / 2.0});
   FloatImage::Pointer out = allocateLike(core::ImageGeometry(m, spacing, origin, g.direction()));
-  const float* src = image.GetBufferPointer();
   float* dst = out->GetBufferPointer();
   // Blocks that reach past the input (an axis shorter than its factor) average what exists.
   const long mz = static_cast<long>(m[2]);
@@ -88,9 +85,9 @@ FloatImage::Pointer blockAverage(const FloatImage& image, const std::array<unsig
         std::size_t cnt = 0;
         for (std::size_t dz = 0; dz < f[2] && k * f[2] + dz < n[2]; ++dz)
           for (std::size_t dy = 0; dy < f[1] && j * f[1] + dy < n[1]; ++dy) {
-            const float* row = src + linearIndex(n, i * f[0], j * f[1] + dy, k * f[2] + dz);
+            const T* row = src + (i * f[0] + n[0] * (j * f[1] + dy + n[1] * (k * f[2] + dz)));
             for (std::size_t dx = 0; dx < f[0] && i * f[0] + dx < n[0]; ++dx) {
-              sum += row[dx];
+              sum += static_cast<double>(row[dx]);
               ++cnt;
             }
           }
@@ -99,6 +96,19 @@ FloatImage::Pointer blockAverage(const FloatImage& image, const std::array<unsig
     }
   }
   return out;
+}
+
+}  // namespace
+
+FloatImage::Pointer blockAverage(const FloatImage& image, const std::array<unsigned, 3>& f) {
+  return blockAverageOf(image.GetBufferPointer(), core::geometryOf(image), f);
+}
+
+FloatImage::Pointer blockAverage(const core::Volume& volume, const std::array<unsigned, 3>& f) {
+  if (volume.geometry().voxelCount() == 0)
+    throw core::Error("volume '" + volume.name() + "' is empty");
+  return volume.visitData(
+      [&](const auto* src) { return blockAverageOf(src, volume.geometry(), f); });
 }
 
 Pyramid buildPyramid(const FloatImage::Pointer& image, int levels, core::ProgressSink& progress) {
@@ -181,8 +191,11 @@ MaskImage::Pointer bodyMask(const FloatImage& image, bool isCt, int dilateVoxels
 }
 
 MaskImage::Pointer maskOnGrid(const core::Volume& maskVolume, const FloatImage& grid) {
-  MaskImage::Pointer mask = allocateMask(grid);
-  const core::ImageGeometry g = core::geometryOf(grid);
+  return maskOnGrid(maskVolume, core::geometryOf(grid));
+}
+
+MaskImage::Pointer maskOnGrid(const core::Volume& maskVolume, const core::ImageGeometry& g) {
+  MaskImage::Pointer mask = core::allocateImage<MaskImage>(g, false);
   const auto& n = g.size();
   std::uint8_t* d = mask->GetBufferPointer();
   const long nz = static_cast<long>(n[2]);
@@ -227,11 +240,15 @@ PointSet::Pointer toPointSet(const std::vector<Vec3>& pts) {
 
 PointSet::Pointer samplePoints(const FloatImage& image, const MaskImage* mask, std::size_t count,
                                unsigned seed) {
-  const auto n = image.GetLargestPossibleRegion().GetSize();
+  return samplePoints(core::geometryOf(image), mask, count, seed);
+}
+
+PointSet::Pointer samplePoints(const core::ImageGeometry& g, const MaskImage* mask,
+                               std::size_t count, unsigned seed) {
+  const auto& n = g.size();
   const std::size_t total = n[0] * n[1] * n[2];
   const std::uint8_t* d = mask ? mask->GetBufferPointer() : nullptr;
   const std::size_t inside = mask ? maskCount(*mask) : total;
-  const core::ImageGeometry g = core::geometryOf(image);
   auto toIdx = [&](std::size_t v) {
     return Vec3{double(v % n[0]), double((v / n[0]) % n[1]), double(v / (n[0] * n[1]))};
   };
@@ -271,9 +288,14 @@ PointSet::Pointer samplePoints(const FloatImage& image, const MaskImage* mask, s
 PointSet::Pointer samplePoints(const FloatImage& image,
                                const std::function<bool(const Vec3&)>& inside, std::size_t count,
                                unsigned seed) {
-  const auto n = image.GetLargestPossibleRegion().GetSize();
+  return samplePoints(core::geometryOf(image), inside, count, seed);
+}
+
+PointSet::Pointer samplePoints(const core::ImageGeometry& g,
+                               const std::function<bool(const Vec3&)>& inside, std::size_t count,
+                               unsigned seed) {
+  const auto& n = g.size();
   const std::size_t total = n[0] * n[1] * n[2];
-  const core::ImageGeometry g = core::geometryOf(image);
   std::vector<Vec3> pts;
   if (count == 0 || count >= total) {
     for (std::size_t k = 0; k < n[2]; ++k)

@@ -42,6 +42,10 @@ std::vector<std::array<unsigned, 3>> pyramidFactors(const core::ImageGeometry& g
 // dropped.
 FloatImage::Pointer blockAverage(const FloatImage& image, const std::array<unsigned, 3>& factors);
 
+// The same block average read straight from a volume's own voxels (int16, uint16 or float; no
+// float copy of the full-resolution image first).
+FloatImage::Pointer blockAverage(const core::Volume& volume, const std::array<unsigned, 3>& factors);
+
 // The pyramid, coarsest first; the last level is `image` itself (shared, not copied).
 struct Pyramid {
   std::vector<FloatImage::Pointer> levels;
@@ -60,6 +64,8 @@ bool isCtVolume(const core::Volume& volume);
 // A user mask (voxels != 0 inside, on any grid) sampled at the voxel centres of `grid`
 // (nearest neighbour in world space; outside the mask's grid counts as outside).
 MaskImage::Pointer maskOnGrid(const core::Volume& mask, const FloatImage& grid);
+// The same on a grid given by its geometry.
+MaskImage::Pointer maskOnGrid(const core::Volume& mask, const core::ImageGeometry& grid);
 // Number of voxels inside a mask.
 std::size_t maskCount(const MaskImage& mask);
 
@@ -72,6 +78,12 @@ PointSet::Pointer samplePoints(const FloatImage& image, const MaskImage* mask, s
 // is built; a coarse mask or the user's mask volume is asked instead). Gives fewer points
 // only when `inside` is almost never true (after count * 1000 tries).
 PointSet::Pointer samplePoints(const FloatImage& image,
+                               const std::function<bool(const core::Vec3&)>& inside,
+                               std::size_t count, unsigned seed);
+// The same two on a grid given by its geometry (no image needed).
+PointSet::Pointer samplePoints(const core::ImageGeometry& grid, const MaskImage* mask,
+                               std::size_t count, unsigned seed);
+PointSet::Pointer samplePoints(const core::ImageGeometry& grid,
                                const std::function<bool(const core::Vec3&)>& inside,
                                std::size_t count, unsigned seed);
 // True when the voxel of `mask` nearest to the world point is inside (false outside its grid).

@@ -66,13 +66,38 @@ constexpr int kPadding = 2;    // histogram bins kept free at each end for the P
 constexpr int kChunks = 64;    // fixed work split: the sums do not depend on the thread count
 constexpr int kSampleSets = 8;  // sample sets per level, cycled by the stochastic descent
 
+// One level's image: a float pyramid level, or at the finest level the volume's own voxels
+// (int16, uint16 or float), so that no full-resolution float copy is made.
+struct LevelImage {
+  FloatImage::Pointer coarse;             // the block-averaged level; null for the finest
+  const core::Volume* native = nullptr;   // the finest level: the volume itself
+  core::ImageGeometry geometry;
+
+  static LevelImage of(FloatImage::Pointer image) {
+    LevelImage l;
+    l.geometry = core::geometryOf(*image);
+    l.coarse = std::move(image);
+    return l;
+  }
+  static LevelImage of(const core::Volume& volume) {
+    LevelImage l;
+    l.native = &volume;
+    l.geometry = volume.geometry();
+    return l;
+  }
+};
+
 // Trilinear value and physical gradient of an image at a world point.
 class Sampler {
  public:
-  Sampler(const FloatImage& image, const MaskImage* mask) : m_mask(mask) {
-    const core::ImageGeometry g = core::geometryOf(image);
+  Sampler(const LevelImage& image, const MaskImage* mask) : m_mask(mask) {
+    const core::ImageGeometry& g = image.geometry;
     m_n = g.size();
-    m_data = image.GetBufferPointer();
+    if (image.coarse) {
+      m_f32 = image.coarse->GetBufferPointer();
+    } else {
+      image.native->visitData([&](const auto* d) { set(d); });
+    }
     const Mat3 m = g.direction() * Mat3{{{{g.spacing().x, 0, 0}, {0, g.spacing().y, 0},
                                            {0, 0, g.spacing().z}}}};
     m_toIndex = m.inverse();
@@ -80,11 +105,15 @@ class Sampler {
     m_origin = g.origin();
   }
 
-  // False outside the grid (or the mask). grad is d value / d world (per mm).
-  bool sample(const Vec3& p, double& value, Vec3* grad) const {
-    const Vec3 c = m_toIndex * (p - m_origin);
-    if (!(c.x >= 0 && c.y >= 0 && c.z >= 0)) return false;
+  // False outside the grid (or the mask). grad is d value / d world (per mm). With `clamp`,
+  // points just outside the grid take the value at the nearest point inside it.
+  bool sample(const Vec3& p, double& value, Vec3* grad, bool clamp = false) const {
+    Vec3 c = m_toIndex * (p - m_origin);
     const double hx = double(m_n[0] - 1), hy = double(m_n[1] - 1), hz = double(m_n[2] - 1);
+    if (clamp) {
+      c = {std::clamp(c.x, 0.0, hx), std::clamp(c.y, 0.0, hy), std::clamp(c.z, 0.0, hz)};
+    }
+    if (!(c.x >= 0 && c.y >= 0 && c.z >= 0)) return false;
     if (!(c.x <= hx && c.y <= hy && c.z <= hz)) return false;
     std::size_t i = static_cast<std::size_t>(c.x), j = static_cast<std::size_t>(c.y),
                 k = static_cast<std::size_t>(c.z);
@@ -101,9 +130,15 @@ class Sampler {
       const std::size_t nk = k + (fz > 0.5 ? 1 : 0) * (sz ? 1 : 0);
       if (!m_mask->GetBufferPointer()[ni + m_n[0] * (nj + m_n[1] * nk)]) return false;
     }
-    const float* d = m_data + base;
-    const double v000 = d[0], v100 = d[sx], v010 = d[sy], v110 = d[sx + sy];
-    const double v001 = d[sz], v101 = d[sx + sz], v011 = d[sy + sz], v111 = d[sx + sy + sz];
+    double v[8];
+    if (m_f32)
+      corners(m_f32 + base, sx, sy, sz, v);
+    else if (m_i16)
+      corners(m_i16 + base, sx, sy, sz, v);
+    else
+      corners(m_u16 + base, sx, sy, sz, v);
+    const double v000 = v[0], v100 = v[1], v010 = v[2], v110 = v[3];
+    const double v001 = v[4], v101 = v[5], v011 = v[6], v111 = v[7];
     const double a00 = v000 + fx * (v100 - v000), a10 = v010 + fx * (v110 - v010);
     const double a01 = v001 + fx * (v101 - v001), a11 = v011 + fx * (v111 - v011);
     const double b0 = a00 + fy * (a10 - a00), b1 = a01 + fy * (a11 - a01);
@@ -118,17 +153,45 @@ class Sampler {
     return true;
   }
 
+  // Every `step`-th voxel value, for a robust intensity range.
+  std::vector<double> strided(std::size_t step) const {
+    const std::size_t total = m_n[0] * m_n[1] * m_n[2];
+    std::vector<double> out;
+    out.reserve(total / step + 1);
+    for (std::size_t v = 0; v < total; v += step)
+      out.push_back(m_f32 ? double(m_f32[v]) : m_i16 ? double(m_i16[v]) : double(m_u16[v]));
+    return out;
+  }
+  std::size_t voxelCount() const { return m_n[0] * m_n[1] * m_n[2]; }
+
  private:
+  template <class T>
+  static void corners(const T* d, std::size_t sx, std::size_t sy, std::size_t sz, double* v) {
+    v[0] = d[0];
+    v[1] = d[sx];
+    v[2] = d[sy];
+    v[3] = d[sx + sy];
+    v[4] = d[sz];
+    v[5] = d[sx + sz];
+    v[6] = d[sy + sz];
+    v[7] = d[sx + sy + sz];
+  }
+  void set(const float* d) { m_f32 = d; }
+  void set(const std::int16_t* d) { m_i16 = d; }
+  void set(const std::uint16_t* d) { m_u16 = d; }
+
   const MaskImage* m_mask;
   std::array<std::size_t, 3> m_n{};
-  const float* m_data = nullptr;
+  const float* m_f32 = nullptr;
+  const std::int16_t* m_i16 = nullptr;
+  const std::uint16_t* m_u16 = nullptr;
   Mat3 m_toIndex, m_gradToWorld;
   Vec3 m_origin;
 };
 
 // One pyramid level: the images, the fixed sample points and their fixed values.
 struct Level {
-  FloatImage::Pointer fixed, moving;
+  LevelImage fixed, moving;
   MaskImage::Pointer movingMask;  // user's moving mask on the moving level grid, or null
   std::vector<Vec3> points;
   std::vector<double> fixedValues;
@@ -271,16 +334,12 @@ class MattesMi {
         // more than they save, and far more on a loaded machine (measured: 10k samples, 2
         // threads on 2 busy cores, 8x slower than 1 thread). The result does not depend on it.
         m_threads(level.points.size() >= 32768 ? threads : 1),
-        m_moving(*level.moving, level.movingMask.GetPointer()) {
+        m_moving(level.moving, level.movingMask.GetPointer()) {
     if (bins < 8) throw core::Error("mutual information needs at least 8 histogram bins");
     auto [fmin, fmax] = robustRange(level.fixedValues);
     // Moving range: a strided subsample of the moving level.
-    const auto n = level.moving->GetLargestPossibleRegion().GetSize();
-    const std::size_t total = n[0] * n[1] * n[2];
-    const std::size_t step = std::max<std::size_t>(1, total / 100000);
-    std::vector<double> mv;
-    for (std::size_t v = 0; v < total; v += step) mv.push_back(level.moving->GetBufferPointer()[v]);
-    auto [mmin, mmax] = robustRange(std::move(mv));
+    const std::size_t step = std::max<std::size_t>(1, m_moving.voxelCount() / 100000);
+    auto [mmin, mmax] = robustRange(m_moving.strided(step));
     m_fmin = fmin;
     m_mmin = mmin;
     m_fbin = (fmax - fmin) / (bins - 2 * kPadding - 1);
@@ -418,9 +477,8 @@ class MattesMi {
   std::vector<double> m_partial;
 };
 
-double meanSpacing(const FloatImage& image) {
-  const auto& s = image.GetSpacing();
-  return (s[0] + s[1] + s[2]) / 3.0;
+double meanSpacing(const core::ImageGeometry& g) {
+  return (g.spacing().x + g.spacing().y + g.spacing().z) / 3.0;
 }
 
 // Everything the linear stages share: pyramids, masks, sample points per level.
@@ -437,21 +495,40 @@ Prepared prepare(const core::Volume& fixed, const core::Volume& moving, const Se
     throw core::Error("registration: levels must be 1 to 6 (got " + std::to_string(s.levels) + ")");
   if (s.samples < 0) throw core::Error("registration: samples must be 0 (all) or more");
   if (s.iterations < 1) throw core::Error("registration: iterations must be at least 1");
-  const FloatImage::Pointer f = detail::toFloatImage(fixed);
-  const FloatImage::Pointer m = detail::toFloatImage(moving);
+  for (const core::Volume* v : {&fixed, &moving})
+    if (v->geometry().voxelCount() == 0) throw core::Error("volume '" + v->name() + "' is empty");
   if (fixed.valueRange().first == fixed.valueRange().second)
     throw core::Error("fixed volume '" + fixed.name() + "' is constant: nothing to register");
   if (moving.valueRange().first == moving.valueRange().second)
     throw core::Error("moving volume '" + moving.name() + "' is constant: nothing to register");
+  // The pyramid: coarse levels block-averaged straight from the volumes' own voxels, the finest
+  // level read in place (int16 stays int16): no full-resolution float copy (that copy was a
+  // third of the porcine preparation). Only a coarsest level that is the image itself (one
+  // level, or a grid too small to shrink) is copied to float, for the body mask.
+  const auto pyramid = [&](const core::Volume& v, core::ProgressSink& p) {
+    std::vector<LevelImage> out;
+    const auto factors = detail::pyramidFactors(v.geometry(), s.levels);
+    for (std::size_t k = 0; k < factors.size(); ++k) {
+      p.checkCancel(static_cast<double>(k) / static_cast<double>(factors.size()), "image pyramid");
+      const auto& f = factors[k];
+      if (f[0] != 1 || f[1] != 1 || f[2] != 1)
+        out.push_back(LevelImage::of(detail::blockAverage(v, f)));
+      else if (k == 0)
+        out.push_back(LevelImage::of(detail::toFloatImage(v)));
+      else
+        out.push_back(LevelImage::of(v));
+    }
+    return out;
+  };
   core::SubProgress pf(progress, 0.0, 0.5), pm(progress, 0.5, 1.0);
-  const detail::Pyramid fp = detail::buildPyramid(f, s.levels, pf);
-  const detail::Pyramid mp = detail::buildPyramid(m, s.levels, pm);
+  const std::vector<LevelImage> fp = pyramid(fixed, pf);
+  const std::vector<LevelImage> mp = pyramid(moving, pm);
   Prepared out;
   const bool fixedCt = detail::isCtVolume(fixed), movingCt = detail::isCtVolume(moving);
   // Masks are built once, on the coarsest level (4-8 mm voxels, cheap), and asked by world
   // point when sampling finer levels; the user's masks are asked directly (exact).
-  const FloatImage& coarseFixed = *fp.levels.front();
-  const FloatImage& coarseMoving = *mp.levels.front();
+  const FloatImage& coarseFixed = *fp.front().coarse;
+  const FloatImage& coarseMoving = *mp.front().coarse;
   MaskImage::Pointer fixedCoarseMask, movingCoarseMask;
   std::function<bool(const Vec3&)> insideFixed;
   if (s.fixedMask) {
@@ -488,35 +565,36 @@ Prepared prepare(const core::Volume& fixed, const core::Volume& moving, const Se
     std::vector<Level> sets;
     for (int j = 0; j < kSampleSets; ++j) {
       Level level;
-      level.fixed = fp.levels[static_cast<std::size_t>(k)];
-      level.moving = mp.levels[static_cast<std::size_t>(k)];
-      level.spacing = meanSpacing(*level.fixed);
+      level.fixed = fp[static_cast<std::size_t>(k)];
+      level.moving = mp[static_cast<std::size_t>(k)];
+      level.spacing = meanSpacing(level.fixed.geometry);
       if (s.movingMask) {
-        level.movingMask = j == 0 ? detail::maskOnGrid(*s.movingMask, *level.moving)
+        level.movingMask = j == 0 ? detail::maskOnGrid(*s.movingMask, level.moving.geometry)
                                   : sets.front().movingMask;
       }
       const std::size_t count = static_cast<std::size_t>(s.samples);
       const unsigned seed =
           s.seed * 7919u + static_cast<unsigned>(k) + 104729u * static_cast<unsigned>(j);
-      const auto pts = insideFixed ? detail::samplePoints(*level.fixed, insideFixed, count, seed)
-                                   : detail::samplePoints(*level.fixed, nullptr, count, seed);
+      const auto pts =
+          insideFixed ? detail::samplePoints(level.fixed.geometry, insideFixed, count, seed)
+                      : detail::samplePoints(level.fixed.geometry,
+                                             static_cast<const MaskImage*>(nullptr), count, seed);
       if (pts->GetNumberOfPoints() < 16)
         throw core::Error("the fixed mask leaves " + std::to_string(pts->GetNumberOfPoints()) +
                           " sample points in '" + fixed.name() +
                           "' (does it overlap the fixed volume?)");
-      Sampler fs(*level.fixed, nullptr);
+      Sampler fs(level.fixed, nullptr);
+      const core::ImageGeometry& fg = level.fixed.geometry;
       for (auto it = pts->GetPoints()->Begin(); it != pts->GetPoints()->End(); ++it) {
         const Vec3 p{it.Value()[0], it.Value()[1], it.Value()[2]};
         double v;
         if (!fs.sample(p, v, nullptr)) {
           // A jittered point just past the last voxel centre: use the centre's value instead.
-          const auto idx = core::geometryOf(*level.fixed).worldToIndex(p);
-          std::array<std::size_t, 3> vox{};
-          const auto n = level.fixed->GetLargestPossibleRegion().GetSize();
+          Vec3 idx = fg.worldToIndex(p);
           for (int a = 0; a < 3; ++a)
-            vox[static_cast<std::size_t>(a)] = static_cast<std::size_t>(
-                std::clamp(std::round(idx[a]), 0.0, double(n[static_cast<unsigned>(a)] - 1)));
-          v = level.fixed->GetBufferPointer()[vox[0] + n[0] * (vox[1] + n[1] * vox[2])];
+            idx[a] = std::clamp(std::round(idx[a]), 0.0,
+                                double(fg.size()[static_cast<std::size_t>(a)] - 1));
+          fs.sample(fg.indexToWorld(idx), v, nullptr, true);
         }
         level.points.push_back(p);
         level.fixedValues.push_back(v);
