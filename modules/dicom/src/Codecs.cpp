@@ -1,5 +1,7 @@
 #include "Codecs.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -343,16 +345,33 @@ void decodeWithDcmtk(DcmDataset& dataset, const DcmXfer& xfer, Family family, co
   }
 }
 
-void decodeJpeg2000Frame(const std::vector<Fragment>& fragments, const SliceHeader& h, std::uint8_t* out,
-                         std::size_t outBytes) {
+// The fragments of the header's frame in the encapsulated Pixel Data.
+std::vector<Fragment> fragmentsOf(DcmDataset& dataset, DcmElement& pixelData, const SliceHeader& header, Family family) {
+  auto* pixel = dynamic_cast<DcmPixelData*>(&pixelData);
+  if (!pixel) throw core::Error("the Pixel Data element is not encapsulated");
+  DcmPixelSequence* sequence = nullptr;
+  const DcmRepresentationParameter* parameter = nullptr;
+  E_TransferSyntax repType = EXS_Unknown;
+  pixel->getOriginalRepresentationKey(repType, parameter);
+  if (pixel->getEncapsulatedRepresentation(repType, parameter, sequence).bad() || !sequence)
+    throw core::Error("the compressed pixel data is not encapsulated in fragments");
+  const std::size_t frames = std::max<std::size_t>(1, header.numberOfFrames);
+  return frameFragments(dataset, *sequence, header.frame, frames, family);
+}
+
+Jpeg2000Frame decodeJpeg2000Fragments(const std::vector<Fragment>& fragments, const SliceHeader& h) {
   std::vector<std::uint8_t> codestream;
   std::size_t total = 0;
   for (const Fragment& f : fragments) total += f.size;
   codestream.reserve(total);
   for (const Fragment& f : fragments) codestream.insert(codestream.end(), f.data, f.data + f.size);
   const FrameSize size = frameSizeOf(h);
-  const Jpeg2000Frame frame =
-      decodeJpeg2000(codestream.data(), codestream.size(), {size.columns, size.rows, h.samplesPerPixel, h.bitsAllocated});
+  return decodeJpeg2000(codestream.data(), codestream.size(), {size.columns, size.rows, h.samplesPerPixel, h.bitsAllocated});
+}
+
+void decodeJpeg2000Frame(const std::vector<Fragment>& fragments, const SliceHeader& h, std::uint8_t* out,
+                         std::size_t outBytes) {
+  const Jpeg2000Frame frame = decodeJpeg2000Fragments(fragments, h);
   SampleWriter writer(h, out, outBytes);
   const bool isSigned = h.pixelRepresentation == 1;
   const std::size_t count = std::min(frame.samples.size(), writer.count());
@@ -364,7 +383,54 @@ void decodeJpeg2000Frame(const std::vector<Fragment>& fragments, const SliceHead
   }
 }
 
+std::uint16_t toByte(double v) { return static_cast<std::uint16_t>(std::clamp(std::lround(v), 0L, 255L)); }
+
 }  // namespace
+
+bool isJpeg2000Syntax(const std::string& transferSyntaxUid) {
+  return familyOf(transferSyntaxUid, EXS_Unknown) == Family::Jpeg2000;
+}
+
+void decodeJpeg2000ColourFrame(DcmDataset& dataset, DcmElement& pixelData, const SliceHeader& header,
+                               std::uint16_t* red, std::uint16_t* green, std::uint16_t* blue) {
+  const std::string uid = header.transferSyntaxUid;
+  try {
+    if (!isJpeg2000Syntax(uid)) throw core::Error("internal error: not a JPEG 2000 transfer syntax");
+    if (header.samplesPerPixel != 3)
+      throw core::Error("JPEG 2000 with " + std::to_string(header.samplesPerPixel) + " sample(s) per pixel and " +
+                        header.photometric + " is not supported (RGB, YBR_ICT, YBR_RCT and YBR_FULL are)");
+    if (header.bitsAllocated != 8 && header.bitsAllocated != 16)
+      throw core::Error("colour with Bits Allocated " + std::to_string(header.bitsAllocated) + " is not supported");
+    const Jpeg2000Frame frame = decodeJpeg2000Fragments(fragmentsOf(dataset, pixelData, header, Family::Jpeg2000), header);
+    if (frame.isSigned) throw core::Error("the JPEG 2000 colour codestream holds signed samples");
+    // As for other colour images: 8 bits per channel (16-bit colour keeps its top 8 bits).
+    const int shift = frame.precision > 8 ? static_cast<int>(frame.precision) - 8 : 0;
+    const std::size_t n = frame.width * frame.height;
+    const std::int32_t* c0 = frame.samples.data();
+    const std::int32_t* c1 = c0 + n;
+    const std::int32_t* c2 = c1 + n;
+    // The codestream's own colour transform (YBR_ICT, YBR_RCT) is undone by OpenJPEG, so its
+    // output is RGB. Only YBR_FULL without one holds YCbCr (PS3.5 8.2.4: it may be used with
+    // JPEG 2000 when the encoder converted before compressing).
+    const bool ycbcr = !frame.mct && header.photometric.rfind("YBR_FULL", 0) == 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double a = c0[i] >> shift, b = c1[i] >> shift, c = c2[i] >> shift;
+      if (ycbcr) {
+        red[i] = toByte(a + 1.402 * (c - 128));
+        green[i] = toByte(a - 0.344136 * (b - 128) - 0.714136 * (c - 128));
+        blue[i] = toByte(a + 1.772 * (b - 128));
+      } else {
+        red[i] = toByte(a);
+        green[i] = toByte(b);
+        blue[i] = toByte(c);
+      }
+    }
+  } catch (core::Error& e) {
+    e.addContext("decoding JPEG 2000 colour pixel data" +
+                 (header.numberOfFrames > 1 ? " (frame " + std::to_string(header.frame + 1) + ")" : ""));
+    throw;
+  }
+}
 
 void registerDecoders() {
   static std::once_flag once;
@@ -405,16 +471,7 @@ void decodeCompressedFrame(DcmDataset& dataset, DcmElement& pixelData, const Sli
     const std::size_t needed = size.rows * size.columns * header.samplesPerPixel * (header.bitsAllocated / 8);
     if (!out || outBytes < needed) throw core::Error("internal error: the output buffer is too small");
 
-    auto* pixel = dynamic_cast<DcmPixelData*>(&pixelData);
-    if (!pixel) throw core::Error("the Pixel Data element is not encapsulated");
-    DcmPixelSequence* sequence = nullptr;
-    const DcmRepresentationParameter* parameter = nullptr;
-    E_TransferSyntax repType = EXS_Unknown;
-    pixel->getOriginalRepresentationKey(repType, parameter);
-    if (pixel->getEncapsulatedRepresentation(repType, parameter, sequence).bad() || !sequence)
-      throw core::Error("the compressed pixel data is not encapsulated in fragments");
-    const std::size_t frames = std::max<std::size_t>(1, header.numberOfFrames);
-    const std::vector<Fragment> fragments = frameFragments(dataset, *sequence, header.frame, frames, family);
+    const std::vector<Fragment> fragments = fragmentsOf(dataset, pixelData, header, family);
 
     if (family == Family::Jpeg2000) {
       decodeJpeg2000Frame(fragments, header, out, outBytes);

@@ -20,6 +20,16 @@ void registerDecoders();
 // HTJ2K syntaxes (1.2.840.10008.1.2.4.201-203) that DCMTK 3.6.7 does not know yet.
 bool isCompressedSyntax(const std::string& transferSyntaxUid);
 
+// True for JPEG 2000 (Part 1, lossless and lossy) and HTJ2K transfer syntaxes.
+bool isJpeg2000Syntax(const std::string& transferSyntaxUid);
+
+// Decodes the header's frame of a colour JPEG 2000 / HTJ2K image (Samples per Pixel 3: RGB,
+// YBR_ICT, YBR_RCT, YBR_FULL) into three planes of rows*columns values 0..255 (16-bit colour
+// keeps its top 8 bits). The codestream's colour transform is undone by OpenJPEG, so ICT/RCT
+// give RGB; YBR_FULL without one is converted. Throws core::Error saying what failed.
+void decodeJpeg2000ColourFrame(DcmDataset& dataset, DcmElement& pixelData, const SliceHeader& header,
+                               std::uint16_t* red, std::uint16_t* green, std::uint16_t* blue);
+
 // Decodes frame `frame` of the encapsulated Pixel Data `pixelData` of `dataset` into `out`
 // (outBytes = rows*columns*samplesPerPixel*bitsAllocated/8, native little-endian, the layout
 // an uncompressed frame would have). Throws core::Error saying what failed and which

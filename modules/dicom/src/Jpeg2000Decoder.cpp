@@ -131,27 +131,41 @@ Jpeg2000Frame decodeJpeg2000(const std::uint8_t* data, std::size_t size, const J
                       " components, but the header says " + std::to_string(expect.components) +
                       " (Samples per Pixel)");
   const opj_image_comp_t& header0 = image->comps[0];
-  if (header0.dx != 1 || header0.dy != 1)
-    throw core::Error("the JPEG 2000 codestream is subsampled, which DICOM does not allow for greyscale");
+  for (std::size_t k = 0; k < image->numcomps; ++k) {
+    const opj_image_comp_t& ck = image->comps[k];
+    if (ck.dx != 1 || ck.dy != 1)
+      throw core::Error(std::string("the JPEG 2000 codestream is subsampled, which DICOM does not allow") +
+                        (image->numcomps > 1 ? " (component " + std::to_string(k + 1) + ")" : std::string()));
+    if (ck.prec != header0.prec || ck.sgnd != header0.sgnd)
+      throw core::Error("the JPEG 2000 codestream's components differ in precision or sign");
+  }
   if (header0.prec < 1 || header0.prec > expect.bitsAllocated || header0.prec > 31)
     throw core::Error("the JPEG 2000 codestream has " + std::to_string(header0.prec) +
                       "-bit samples, more than Bits Allocated (" + std::to_string(expect.bitsAllocated) + ")");
+  bool mct = false;
+  if (opj_codestream_info_v2_t* info = opj_get_cstr_info(codec.get())) {
+    mct = info->m_default_tile_info.mct != 0;
+    opj_destroy_cstr_info(&info);
+  }
 
   if (!opj_decode(codec.get(), stream.get(), image.get()) || !opj_end_decompress(codec.get(), stream.get()))
     throw core::Error("the JPEG 2000 codestream is damaged or truncated" +
                       (error.empty() ? std::string() : " (OpenJPEG: " + error + ")"));
 
-  const opj_image_comp_t& c = image->comps[0];
-  if (!c.data || c.w != width || c.h != height)
-    throw core::Error("OpenJPEG decoded " + sizeText(c.w, c.h) + " samples instead of " + sizeText(width, height));
-
   Jpeg2000Frame frame;
   frame.width = width;
   frame.height = height;
   frame.components = image->numcomps;
-  frame.precision = c.prec;
-  frame.isSigned = c.sgnd != 0;
-  frame.samples.assign(c.data, c.data + width * height);
+  frame.precision = header0.prec;
+  frame.isSigned = header0.sgnd != 0;
+  frame.mct = mct;
+  frame.samples.reserve(width * height * image->numcomps);
+  for (std::size_t k = 0; k < image->numcomps; ++k) {
+    const opj_image_comp_t& c = image->comps[k];
+    if (!c.data || c.w != width || c.h != height)
+      throw core::Error("OpenJPEG decoded " + sizeText(c.w, c.h) + " samples instead of " + sizeText(width, height));
+    frame.samples.insert(frame.samples.end(), c.data, c.data + width * height);
+  }
   return frame;
 }
 

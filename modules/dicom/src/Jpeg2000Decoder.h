@@ -9,12 +9,15 @@
 
 namespace fw::dicom::detail {
 
-// One decoded greyscale frame: width*height samples, x fastest, as signed integers.
+// One decoded frame: width*height samples per component, x fastest, as signed integers.
 struct Jpeg2000Frame {
   std::size_t width = 0, height = 0, components = 0;
   unsigned precision = 0;
   bool isSigned = false;
-  std::vector<std::int32_t> samples;  // of component 0
+  // Component after component (a greyscale frame: width*height samples). For colour, OpenJPEG
+  // has already undone the codestream's multiple component transform (ICT or RCT) when `mct`.
+  std::vector<std::int32_t> samples;
+  bool mct = false;  // the codestream used a multiple component transform (YBR_ICT / YBR_RCT)
 };
 
 // What the header says the frame must be; a codestream that disagrees is refused.
@@ -25,7 +28,8 @@ struct Jpeg2000Expect {
 
 // Decodes the codestream (a raw J2K codestream, or a JP2 file as some encoders wrongly write)
 // in `data`. Refuses a truncated or damaged codestream (OpenJPEG's strict mode), a size or
-// component count other than `expect`, and a precision above Bits Allocated. Throws core::Error.
+// component count other than `expect`, subsampled components, components of different
+// precision, and a precision above Bits Allocated. Throws core::Error.
 Jpeg2000Frame decodeJpeg2000(const std::uint8_t* data, std::size_t size, const Jpeg2000Expect& expect);
 
 // OpenJPEG's version string, for the docs and reports.

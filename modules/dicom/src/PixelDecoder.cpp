@@ -255,9 +255,7 @@ void decodeColourFrame(const SliceHeader& h, std::uint16_t* red, std::uint16_t* 
     if (h.bitsAllocated != 8 && h.bitsAllocated != 16)
       throw core::Error("colour with Bits Allocated " + std::to_string(h.bitsAllocated) + " is not supported");
     if (!h.pixelDataProblem.empty()) throw core::Error(h.pixelDataProblem);
-    const std::string syntax = h.transferSyntaxUid;
-    if (syntax.rfind("1.2.840.10008.1.2.4.9", 0) == 0 || syntax.rfind("1.2.840.10008.1.2.4.20", 0) == 0)
-      throw core::Error("colour JPEG 2000 / HTJ2K images are not supported (greyscale ones are)");
+    const bool jpeg2000 = isJpeg2000Syntax(h.transferSyntaxUid);
     quietDcmtkWarnings();
     registerDecoders();
     std::unique_ptr<DcmFileFormat> owned;
@@ -267,6 +265,10 @@ void decodeColourFrame(const SliceHeader& h, std::uint16_t* red, std::uint16_t* 
     DcmDataset& ds = *file->getDataset();
     DcmElement* element = nullptr;
     if (ds.findAndGetElement(DCM_PixelData, element).bad() || !element) throw core::Error("the file has no Pixel Data");
+    if (jpeg2000) {  // DCMTK has no JPEG 2000 decoder: OpenJPEG (Codecs.cpp)
+      decodeJpeg2000ColourFrame(ds, *element, h, red, green, blue);
+      return;
+    }
     const DcmXfer xfer(ds.getOriginalXfer());
     if (!xfer.isEncapsulated()) {
       const std::uint64_t needed = h.storedFrameBytes() * (h.frame + 1);
