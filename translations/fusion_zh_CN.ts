@@ -717,10 +717,6 @@
         <translation>微调</translation>
     </message>
     <message>
-        <source>Done: metric %1 after %2 iterations in %3 s</source>
-        <translation>完成：%2 次迭代后度量值 %1，用时 %3 秒</translation>
-    </message>
-    <message>
         <source>Registration</source>
         <translation>配准</translation>
     </message>
@@ -833,16 +829,50 @@
         <translation>仿射</translation>
     </message>
     <message>
-        <source>Rotation (deg): %1 %2 %3</source>
-        <translation>旋转（度）: %1 %2 %3</translation>
+        <source>The volume of the 4D moving series to register and show, e.g. the b = 0 volume of a DWI or one volume of a BOLD run; the transform is kept when it changes</source>
+        <translation>要配准并显示的 4D 浮动序列中的容积，例如 DWI 的 b = 0 容积或 BOLD 的某一容积；切换容积时保留变换</translation>
     </message>
     <message>
-        <source>Shift (mm):     %1 %2 %3</source>
-        <translation>平移（mm）: %1 %2 %3</translation>
+        <source>Moving volume:</source>
+        <translation>浮动容积:</translation>
     </message>
     <message>
-        <source>Scale:          %1 %2 %3</source>
-        <translation>缩放: %1 %2 %3</translation>
+        <source>Fixed to moving, in LPS millimetres (x to the patient&apos;s left, y posterior, z superior).
+Rotation: angles about x, y, z of R = Rz·Ry·Rx.
+Centre shift: where the fixed image&apos;s centre lies in the moving image, minus the centre.
+Translation: the same transform&apos;s translation about the world origin (0, 0, 0), as in the saved .tfm file and in the output of fusion-cli register.</source>
+        <translation>参考到浮动，LPS 毫米（x 指向患者左侧，y 指向后方，z 指向上方）。
+旋转：R = Rz·Ry·Rx 绕 x、y、z 轴的角度。
+中心位移：参考图像中心在浮动图像中的位置减去该中心。
+平移：同一变换绕世界原点 (0, 0, 0) 的平移，与保存的 .tfm 文件及 fusion-cli register 的输出一致。</translation>
+    </message>
+    <message>
+        <source>Done in %1 s: %2 iterations, metric %3 (negative mutual information: lower is better)</source>
+        <translation>完成，用时 %1 秒：%2 次迭代，度量值 %3（负互信息：越低越好）</translation>
+    </message>
+    <message>
+        <source>of %1</source>
+        <translation>共 %1</translation>
+    </message>
+    <message>
+        <source>of %1: %2</source>
+        <translation>共 %1：%2</translation>
+    </message>
+    <message>
+        <source>Rotation (deg):</source>
+        <translation>旋转（度）:</translation>
+    </message>
+    <message>
+        <source>Centre shift (mm):</source>
+        <translation>中心位移（mm）:</translation>
+    </message>
+    <message>
+        <source>Translation (mm):</source>
+        <translation>平移（mm）:</translation>
+    </message>
+    <message>
+        <source>Scale:</source>
+        <translation>缩放:</translation>
     </message>
 </context>
 <context>

@@ -30,10 +30,16 @@ QString RegistrationOptions::validate() const {
     if (!known) return "unknown --window-preset '" + windowPreset + "'";
   }
   if (movingVolume < 0) return "--moving-volume expects a volume number from 1";
-  if ((!fusion.isEmpty() || !method.isEmpty() || !transform.isEmpty() || movingVolume > 0) && moving.isEmpty() &&
-      movingSeries.isEmpty())
-    return "--fusion, --register, --transform and --moving-volume need a moving image: --moving PATH or "
-           "--moving-series N|UID";
+  if (!saveTransform.isEmpty()) {
+    const QString lower = saveTransform.toLower();
+    if (!lower.endsWith(".tfm") && !lower.endsWith(".txt") && !lower.endsWith(".h5"))
+      return "--save-transform: " + saveTransform + " must end in .tfm, .txt or .h5";
+  }
+  if ((!fusion.isEmpty() || !method.isEmpty() || !transform.isEmpty() || movingVolume > 0 || nudge ||
+       !saveTransform.isEmpty()) &&
+      moving.isEmpty() && movingSeries.isEmpty())
+    return "--fusion, --register, --transform, --moving-volume, --nudge and --save-transform need a moving image: "
+           "--moving PATH or --moving-series N|UID";
   return {};
 }
 
@@ -96,7 +102,7 @@ void RegistrationScript::afterMoving() {
     }
   }
   if (m_options.method.isEmpty()) {
-    finish(true, {});
+    afterRegistration();
     return;
   }
   panel->setMethod(fw::registration::methodFromName(m_options.method.toStdString()));
@@ -111,13 +117,34 @@ void RegistrationScript::afterMoving() {
                          qPrintable(m_options.method), r.finalMetric, r.iterations, r.seconds);
             std::fprintf(stderr, "fusion-workstation: transform %s\n",
                          qPrintable(panel->transformText().replace('\n', "; ")));
-            finish(true, {});
+            afterRegistration();
           },
           Qt::SingleShotConnection);
   if (!panel->startRegistration()) {
     disconnect(panel, &fw::ui::RegistrationPanel::registrationFinished, this, nullptr);
     finish(false, "--register: " + panel->progressText());
   }
+}
+
+void RegistrationScript::afterRegistration() {
+  auto* panel = m_window->registrationPanel();
+  if (m_options.nudge) {
+    // The path the arrow keys take: one undoable move of the moving image (fixed world, LPS mm).
+    fw::registration::Affine move;
+    move.translation = *m_options.nudge;
+    panel->applyNudge(move, true);
+    std::fprintf(stderr, "fusion-workstation: nudged by %s mm: %s\n", fw::core::toString(*m_options.nudge).c_str(),
+                 qPrintable(panel->transformText().replace('\n', "; ")));
+  }
+  if (!m_options.saveTransform.isEmpty()) {
+    QString error;
+    if (!panel->saveTransform(m_options.saveTransform, &error)) {
+      finish(false, "--save-transform: " + error);
+      return;
+    }
+    std::fprintf(stderr, "fusion-workstation: transform saved to %s\n", qPrintable(m_options.saveTransform));
+  }
+  finish(true, {});
 }
 
 void RegistrationScript::finish(bool ok, const QString& error) {

@@ -4,10 +4,15 @@
 // --moving-series alone for a series of the study in the browser; --moving-volume N picks one
 // volume of a 4D moving series, 1-based), set the fusion mode
 // (--fusion), load a transform (--transform FILE) and/or run a registration (--register
-// METHOD), then hand over (to the screenshot driver). Errors name the option and the reason.
+// METHOD), nudge the result (--nudge x,y,z: one undoable step, as the arrow keys make), save
+// the transform (--save-transform FILE), then hand over (to the screenshot driver). Errors
+// name the option and the reason.
 #include <QObject>
 #include <QString>
 #include <functional>
+#include <optional>
+
+#include "fw/core/Geometry.h"
 
 namespace fw::ui {
 class MainWindow;
@@ -22,8 +27,11 @@ struct RegistrationOptions {
   QString transform;     // --transform FILE
   double checkerMm = 0;  // --checker MM (0: keep the default)
   QString windowPreset;  // --window-preset ID: the fixed image's window (brain, soft-tissue, bone, ...)
+  std::optional<fw::core::Vec3> nudge;  // --nudge x,y,z: move the moving image by this (LPS mm)
+  QString saveTransform;                // --save-transform FILE (.tfm, .txt or .h5)
   bool any() const {
-    return !moving.isEmpty() || !movingSeries.isEmpty() || movingVolume > 0 || !fusion.isEmpty() || !method.isEmpty() || !transform.isEmpty();
+    return !moving.isEmpty() || !movingSeries.isEmpty() || movingVolume > 0 || !fusion.isEmpty() || !method.isEmpty() ||
+           !transform.isEmpty() || nudge || !saveTransform.isEmpty();
   }
   // An error message for invalid values (unknown names, missing moving image), empty when fine.
   QString validate() const;
@@ -39,6 +47,7 @@ class RegistrationScript : public QObject {
  private:
   void loadMoving();
   void afterMoving();
+  void afterRegistration();
   void finish(bool ok, const QString& error);
   fw::ui::MainWindow* m_window;
   RegistrationOptions m_options;

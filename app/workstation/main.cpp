@@ -56,9 +56,12 @@ int main(int argc, char** argv) {
   QCommandLineOption fusion("fusion", "Fusion display: blend, checkerboard, difference or overlay.", "MODE");
   QCommandLineOption registerMethod("register", "Register the moving image: rigid, affine, bspline or syn.", "METHOD");
   QCommandLineOption transform("transform", "Apply an ITK transform file (fixed to moving) to the moving image.", "FILE");
+  QCommandLineOption nudge("nudge", "Registration: then move the moving image by x,y,z (LPS mm), one undo step.", "x,y,z");
+  QCommandLineOption saveTransform("save-transform", "Registration: then save the transform (.tfm, .txt or .h5).", "FILE");
   QCommandLineOption checker("checker", "Checkerboard square size in mm.", "MM");
   QCommandLineOption windowPreset("window-preset", "Window of the fixed CT: brain, subdural, stroke, bone, soft-tissue, lung.", "ID");
-  parser.addOptions({moving, movingSeries, movingVolume, fusion, registerMethod, transform, checker, windowPreset});
+  parser.addOptions(
+      {moving, movingSeries, movingVolume, fusion, registerMethod, transform, nudge, saveTransform, checker, windowPreset});
   parser.addPositionalArgument("path", "A file or folder to open (same as --open).", "[path]");
   parser.process(app);
 
@@ -93,7 +96,13 @@ int main(int argc, char** argv) {
   }
   RegistrationOptions registration{parser.value(moving), parser.value(movingSeries), movingVolumeNumber, parser.value(fusion),
                                    parser.value(registerMethod), parser.value(transform),
-                                   parser.isSet(checker) ? parser.value(checker).toDouble() : 0.0, parser.value(windowPreset)};
+                                   parser.isSet(checker) ? parser.value(checker).toDouble() : 0.0, parser.value(windowPreset), std::nullopt, QString()};
+  if (parser.isSet(nudge)) {
+    bool ok = false;
+    registration.nudge = parseCursor(parser.value(nudge), ok);
+    if (!ok) return fail("--nudge expects three numbers x,y,z in mm, got '" + parser.value(nudge) + "'");
+  }
+  registration.saveTransform = parser.value(saveTransform);
   if (parser.isSet(checker) && registration.checkerMm < 1) return fail("--checker expects a square size in mm (1 to 500)");
   if (const QString error = registration.validate(); !error.isEmpty()) return fail(error);
   if (registration.any() && openPath.isEmpty() && !parser.isSet(sample))

@@ -379,7 +379,9 @@ void RegistrationGuiTest::transformShowsCentreShiftAndTranslation() {
   // 10 degrees about z through the origin, then (3, -2, 1.5) mm: far from the centre, so the
   // centre's shift and the translation about the origin differ by several millimetres.
   const registration::Affine a = registration::Affine::rigid({0, 0, 10}, {3, -2, 1.5});
+  QVERIFY(!panel->resetAction()->isEnabled());  // nothing to reset at the identity
   scene->setMovingTransform(registration::Transform(a));
+  QVERIFY(panel->resetAction()->isEnabled());
   const QString text = panel->transformText();
   const core::Vec3 c{23.5, 23.5, 15.5};
   const double r = 10 * M_PI / 180;

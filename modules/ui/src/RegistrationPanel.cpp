@@ -262,7 +262,10 @@ RegistrationPanel::RegistrationPanel(scene::Scene* scene, scene::JobRunner* jobs
     refreshVolumeControl();
     refreshEnabled();
   });
-  connect(m_scene, &scene::Scene::movingTransformChanged, this, &RegistrationPanel::refreshTransform);
+  connect(m_scene, &scene::Scene::movingTransformChanged, this, [this] {
+    refreshTransform();
+    refreshEnabled();
+  });
   connect(m_scene, &scene::Scene::fusionChanged, this, &RegistrationPanel::refreshFusion);
   connect(m_study, &QAbstractItemModel::modelReset, this, &RegistrationPanel::refreshSeriesCombo);
   connect(m_study, &QAbstractItemModel::rowsInserted, this, &RegistrationPanel::refreshSeriesCombo);
@@ -273,10 +276,11 @@ RegistrationPanel::RegistrationPanel(scene::Scene* scene, scene::JobRunner* jobs
     m_progress->setValue(ok ? 1000 : 0);
     if (ok) {
       const auto& r = *m_job->lastResult();
-      m_status->setText(tr("Done: metric %1 after %2 iterations in %3 s")
-                            .arg(r.finalMetric, 0, 'f', 4)
+      // The metric is the negative Mattes mutual information, as fusion-cli register prints it.
+      m_status->setText(tr("Done in %1 s: %2 iterations, metric %3 (negative mutual information: lower is better)")
+                            .arg(r.seconds, 0, 'f', 1)
                             .arg(r.iterations)
-                            .arg(r.seconds, 0, 'f', 1));
+                            .arg(r.finalMetric, 0, 'f', 4));
       // The result is in the scene: make it one undoable step from where it started.
       pushTransform(m_job->startTransform(), r.transform, tr("Registration"));
     } else {
@@ -540,6 +544,8 @@ void RegistrationPanel::refreshEnabled() {
   m_volumeSpin->setEnabled(!running);
   for (QAction* a : {m_nudgeAction, m_resetAction, m_saveTransformAction, m_loadTransformAction})
     a->setEnabled(m_scene->movingVolume() != nullptr && !running);
+  // Reset does nothing to the identity: greyed out rather than a button that seems broken.
+  m_resetAction->setEnabled(m_resetAction->isEnabled() && !m_scene->movingTransform().isIdentity());
   m_nudgeBox->setEnabled(m_nudgeAction->isEnabled());
   m_saveResampledAction->setEnabled(both && !running && !m_jobs->isRunning());
 }
@@ -577,7 +583,11 @@ void RegistrationPanel::refreshTransform() {
   else if (a.isRigid(1e-6)) text += tr("rigid") + "\n";
   else text += tr("affine") + "\n";
   auto row = [](const QString& label, const core::Vec3& v, int decimals) {
-    return label.leftJustified(20) + QString("%1 %2 %3").arg(v.x, 8, 'f', decimals).arg(v.y, 8, 'f', decimals).arg(v.z, 8, 'f', decimals);
+    // Numbers in columns whatever the language: pad to 20 cells of the fixed font, in which
+    // CJK characters take two.
+    int cells = 0;
+    for (const QChar c : label) cells += c.unicode() >= 0x2E80 ? 2 : 1;
+    return label + QString(std::max(1, 20 - cells), ' ') + QString("%1 %2 %3").arg(v.x, 8, 'f', decimals).arg(v.y, 8, 'f', decimals).arg(v.z, 8, 'f', decimals);
   };
   text += row(tr("Rotation (deg):"), {rx, ry, rz}, 2) + "\n";
   text += row(tr("Centre shift (mm):"), shift, 2) + "\n";
