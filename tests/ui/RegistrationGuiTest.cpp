@@ -486,6 +486,7 @@ void RegistrationGuiTest::moving4dFileKeepsEveryVolume() {
   io::NiftiWriteOptions options;
   options.overwrite = true;
   options.dcm2niixLayout = false;
+  options.repetitionTimeS = 2;
   io::writeNifti(volumes, path, options);
   ui::MainWindow w;
   w.scene()->setBaseVolume(makeVolume(24, 16, [](const core::Vec3& p) { return p.x; }, "fixed"));
@@ -499,6 +500,9 @@ void RegistrationGuiTest::moving4dFileKeepsEveryVolume() {
   QCOMPARE(w.scene()->movingVolume()->valueAt(5, 3, 2), 5.0);
   QVERIFY(panel->setMovingVolumeIndex(2));
   QCOMPARE(w.scene()->movingVolume()->valueAt(5, 3, 2), 205.0);
+  // Labelled as the viewer labels a 4D file's volumes: by time from the 4th axis spacing.
+  const QString label = panel->findChild<QLabel*>("MovingVolumeLabel")->text();
+  QVERIFY2(label.contains("of 3") && label.contains("t = 4.0 s"), qPrintable(label));
 }
 
 QTEST_MAIN(RegistrationGuiTest)

@@ -5,7 +5,6 @@
 #include "fw/core/Error.h"
 #include "fw/dicom/Scan.h"
 #include "fw/io/ImageFile.h"
-#include "fw/io/Nifti.h"
 #include "fw/scene/VolumeLoader.h"
 
 namespace fw::scene {
@@ -44,11 +43,8 @@ std::vector<SeriesVolume> loadMovingImage(const std::filesystem::path& path, con
   try {
     if (!opensAsDicomStudy(path)) {
       if (series) throw core::Error("a series can only be chosen in a DICOM folder, DICOMDIR or file");
-      if (io::isImageFileName(path)) {
-        std::vector<SeriesVolume> volumes;
-        for (auto& v : io::readImageVolumes(path, progress)) volumes.push_back({std::move(v), {}, {}});
-        return volumes;
-      }
+      // Every volume of a 4D file, labelled as the viewer labels them (b-values from a .bval beside it, times).
+      if (io::isImageFileName(path)) return loadImageFileView(path, progress).volumes;
       return {{loadVolume(path, progress), {}, {}}};
     }
     core::SubProgress scanning(progress, 0.0, 0.4, "scanning");
