@@ -11,6 +11,7 @@
 #include "TestData.h"
 #include "fw/core/Error.h"
 #include "fw/dicom/SeriesReader.h"
+#include "fw/dicom/SeriesWriter.h"
 
 using namespace fw;
 using core::NullProgress;
@@ -49,6 +50,8 @@ class AssemblyTest : public QObject {
   void duplicateFile();
   void duplicateSliceContent();
   void unevenSpacing();
+  void gantryTilt_data();
+  void gantryTilt();
   void pixelTypes();
   void boldOrderAndTimes();
   void dwiMeta();
@@ -125,6 +128,87 @@ void AssemblyTest::unevenSpacing() {
   // Within one unit: the mean may sit at .5 and the 4-decimal positions move the weight slightly.
   QVERIFY2(std::abs(v.valueAt(3, 4, 8) - expected) <= 1.0,
            qPrintable(QString("%1 vs %2").arg(v.valueAt(3, 4, 8)).arg(expected)));
+}
+
+void AssemblyTest::gantryTilt_data() {
+  QTest::addColumn<bool>("uneven");
+  QTest::newRow("tilt") << false;
+  QTest::newRow("tilt and uneven spacing") << true;
+}
+
+// A gantry-tilted series: slice k moved 0.8*k mm along its column direction (and, in the second
+// case, the last three slices 1.25 mm further along the normal). Every pixel holds a linear
+// function of its world position, so the resampled grid (bilinear in the plane, linear between
+// slices) must hold that function at its own voxel centres wherever the data covers it, and the
+// darkest value outside. Resampling runs in place in the output (SeriesReader resampleInPlace):
+// a plane that overwrote a slice still needed would break this.
+void AssemblyTest::gantryTilt() {
+  QFETCH(bool, uneven);
+  const auto dir = test::scratchDir(uneven ? "asm_tilt_uneven" : "asm_tilt") / "ct";
+  const core::ImageGeometry g0({20, 24, 10}, {0.8, 0.9, 2.5}, {-12.5, 30.25, -40.0},
+                               core::Mat3::rotation({0.3, 1.0, 0.2}, 0.4));
+  const core::Vec3 row = g0.direction().column(0), col = g0.direction().column(1), normal = g0.direction().column(2);
+  const double kShiftMm = 0.8;
+  auto slicePosition = [&](std::size_t k) {
+    return g0.indexToWorld({0, 0, double(k)}) + col * (kShiftMm * double(k)) +
+           normal * (uneven && k >= 7 ? 1.25 : 0.0);
+  };
+  auto f = [](const core::Vec3& p) { return 300.0 + 6.0 * p.x - 4.0 * p.y + 5.0 * p.z; };
+  auto img = core::allocateImage<core::ImageI16>(g0);
+  for (std::size_t k = 0; k < 10; ++k)
+    for (std::size_t j = 0; j < 24; ++j)
+      for (std::size_t i = 0; i < 20; ++i) {
+        const core::Vec3 p = slicePosition(k) + row * (0.8 * double(i)) + col * (0.9 * double(j));
+        img->GetBufferPointer()[i + 20 * (j + 24 * k)] = static_cast<std::int16_t>(std::lround(f(p)));
+      }
+  dicom::SeriesWriteOptions o;
+  o.identity = test::testIdentity("CT tilted", 2);
+  const auto files = dicom::writeSeries({std::make_shared<core::Volume>(img, core::Modality::CT, "HU")}, {}, o, dir,
+                                        NullProgress::instance());
+  QCOMPARE(files.size(), std::size_t(10));
+  for (std::size_t k = 0; k < 10; ++k) modify(files[k], "(0020,0032)=" + ds(slicePosition(k)));
+
+  const auto loaded = dicom::loadSeries(onlySeries(dir), NullProgress::instance());
+  const QString warnings = allOf(loaded.warnings);
+  QVERIFY2(warnings.contains("gantry tilt"), qPrintable(warnings));
+  QCOMPARE(warnings.contains("uneven"), uneven);
+  const auto& v = *loaded.volumes[0];
+  const auto& g = v.geometry();
+  const auto& n = g.size();
+  QCOMPARE(n[0], std::size_t(20));
+  QCOMPARE(n[1], std::size_t(24 + 8));  // 7.2 mm of shear over 0.9 mm rows: 8 more rows
+  QCOMPARE(n[2], std::size_t(uneven ? 11 : 10));
+  double lo = 1e9;
+  for (std::size_t i = 0; i < 20; ++i)
+    for (std::size_t j = 0; j < 24; ++j)
+      for (std::size_t k = 0; k < 10; ++k) lo = std::min(lo, double(img->GetBufferPointer()[i + 20 * (j + 24 * k)]));
+  std::size_t checked = 0, border = 0;
+  for (std::size_t k = 0; k < n[2]; ++k)
+    for (std::size_t j = 0; j < n[1]; ++j)
+      for (std::size_t i = 0; i < n[0]; ++i) {
+        const core::Vec3 w = g.indexToWorld({double(i), double(j), double(k)});
+        // Row of w in the first and the last slice's own grid; distance along the normal.
+        const double along = core::dot(w - slicePosition(0), col) / 0.9;
+        const double rowFirst = along, rowLast = along - kShiftMm * 9 / 0.9;
+        const double depth = core::dot(w - slicePosition(0), normal);
+        const double value = v.valueAt(i, j, k);
+        // Inside every slice (one row of margin) and not beyond the last slice (the uneven grid
+        // ends 1.25 mm past it, where the last slice is repeated): the function itself.
+        if (rowLast >= 1 && rowFirst <= 22 && depth <= core::dot(slicePosition(9) - slicePosition(0), normal) + 1e-3) {
+          ++checked;
+          if (std::abs(value - f(w)) > 1.0)
+            QFAIL(qPrintable(QString("voxel (%1,%2,%3): %4, expected %5").arg(i).arg(j).arg(k).arg(value).arg(f(w))));
+        }
+        // Planes 0..6 lie on slices 0..6 (2.5 mm apart in both cases): outside its own slice's
+        // rows, a voxel holds the darkest value.
+        const double rowOwn = along - kShiftMm * double(k) / 0.9;
+        if (k <= 6 && (rowOwn < -0.01 || rowOwn > 23.01)) {
+          ++border;
+          QCOMPARE(value, lo);
+        }
+      }
+  QVERIFY2(checked > n[0] * n[2] * 10, qPrintable(QString("only %1 voxels checked").arg(checked)));
+  QVERIFY(border > 0);
 }
 
 // The pixel type follows the stored data: CT int16, DWI uint16, non-integer MR float; values exact.

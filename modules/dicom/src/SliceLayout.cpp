@@ -288,8 +288,10 @@ SeriesLayout arrangeSlices(const std::vector<SliceHeader>& headers) {
   std::size_t columns = first.columns, rows = first.rows;
   if (sheared) {
     origin = origin + row * (minI * dx) + col * (minJ * dy);
-    columns += static_cast<std::size_t>(std::ceil(maxI - minI - 1e-6));
-    rows += static_cast<std::size_t>(std::ceil(maxJ - minJ - 1e-6));
+    // Rounding noise of the written positions (a 4-decimal DS is 1e-4 voxels off) must not add a
+    // column or row of border.
+    columns += static_cast<std::size_t>(std::ceil(maxI - minI - 1e-3));
+    rows += static_cast<std::size_t>(std::ceil(maxJ - minJ - 1e-3));
   }
   if (sheared || uneven) {
     layout.resample = true;
