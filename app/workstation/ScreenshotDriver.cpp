@@ -53,11 +53,13 @@ void ScreenshotDriver::fail(const QString& error) {
 
 void ScreenshotDriver::capture() {
   auto* volumeView = m_window->volumeView();
-  if (!volumeView->isSettled() && m_sinceStart.elapsed() < m_settleDeadlineMs) {
+  // A hidden 3D view (--layout axial, ...) renders nothing and never settles: do not wait for it.
+  const bool waitFor3d = volumeView->isVisible() && !volumeView->isSettled();
+  if (waitFor3d && m_sinceStart.elapsed() < m_settleDeadlineMs) {
     QTimer::singleShot(50, this, &ScreenshotDriver::capture);
     return;
   }
-  if (!volumeView->isSettled())
+  if (waitFor3d)
     std::fprintf(stderr, "fusion-workstation: the 3D view had not finished its full-quality frame\n");
   const QImage image = m_window->grab().toImage();
   QSaveFile file(m_out);
@@ -152,6 +154,7 @@ void ScreenshotDriver::measure() {
   std::fprintf(stderr,
                "fusion-workstation: 3D interactive frames in the render thread: %zu shown during %d moves, median %.1f ms\n",
                interactiveMs.size(), kMoves, median(interactiveMs));
+  if (!volumeView->isVisible()) return;  // a layout without the 3D view: no 3D frame to wait for
   // Full quality: let the event loop run until the 3D view shows its still frame.
   QElapsedTimer still;
   still.start();
