@@ -32,14 +32,20 @@ struct Input {
 };
 
 // The volume numbered `volume` (1-based; 0: the first, with a warning when there are more).
+// Masks have no volume option: they always take their first volume.
 core::VolumePtr pickVolume(std::vector<core::VolumePtr> volumes, int volume, const char* role) {
   if (volumes.empty()) throw core::Error("no volume in it");
+  const bool isMask = std::string(role).find("mask") != std::string::npos;
   if (volume > static_cast<int>(volumes.size()))
     throw core::Error("--" + std::string(role) + "-volume " + std::to_string(volume) + ": it has " +
                       std::to_string(volumes.size()) + " volume(s)");
-  if (volume == 0 && volumes.size() > 1)
-    std::fprintf(stderr, "warning: the %s image has %zu volumes; registering the first (choose one with --%s-volume N)\n",
-                 role, volumes.size(), role);
+  if (volume == 0 && volumes.size() > 1) {
+    if (isMask)
+      std::fprintf(stderr, "warning: the %s has %zu volumes; using the first\n", role, volumes.size());
+    else
+      std::fprintf(stderr, "warning: the %s image has %zu volumes; registering the first (choose one with --%s-volume N)\n",
+                   role, volumes.size(), role);
+  }
   return volumes[static_cast<std::size_t>(std::max(volume, 1) - 1)];
 }
 
@@ -127,7 +133,8 @@ int runRegister(const std::vector<std::string>& argv) {
   const Args args(argv,
                   {"--fixed", "--moving", "--transform", "-o", "--output", "--resampled",
                    "--fixed-mask", "--moving-mask", "--init", "--samples", "--levels", "--seed",
-                   "--threads", "--iterations", "--fixed-series", "--moving-series", "--moving-volume"},
+                   "--threads", "--iterations", "--fixed-series", "--moving-series", "--fixed-volume",
+                   "--moving-volume"},
                   {});
   args.expectPositional(0, "no positional arguments (use --fixed and --moving)");
   const auto fixedPath = args.value("--fixed");
@@ -159,8 +166,9 @@ int runRegister(const std::vector<std::string>& argv) {
   s.threads = intOption(args, "--threads", 0, 0, 1024);
   s.iterations = intOption(args, "--iterations", s.iterations, 1, 100000);
 
-  const Input fixed = loadInput(*fixedPath, args.value("--fixed-series"), "fixed");
+  const int fixedVolume = intOption(args, "--fixed-volume", 0, 1, 1000000);
   const int movingVolume = intOption(args, "--moving-volume", 0, 1, 1000000);
+  const Input fixed = loadInput(*fixedPath, args.value("--fixed-series"), "fixed", fixedVolume);
   const Input moving = loadInput(*movingPath, args.value("--moving-series"), "moving", movingVolume);
   if (const auto m = args.value("--fixed-mask"))
     s.fixedMask = loadInput(*m, std::nullopt, "fixed-mask").volume;
@@ -261,7 +269,8 @@ const Command kRegisterCommand{
     "         [--transform rigid|affine|bspline|syn] [--resampled OUT.nii.gz]\n"
     "         [--fixed-mask MASK] [--moving-mask MASK] [--init identity|centres|moments]\n"
     "         [--samples N] [--levels N] [--iterations N] [--seed N] [--threads N]\n"
-    "         [--fixed-series N|UID] [--moving-series N|UID] [--moving-volume N]\n\n"
+    "         [--fixed-series N|UID] [--moving-series N|UID]\n"
+    "         [--fixed-volume N] [--moving-volume N]\n\n"
     "F and M are image files (NIfTI, NRRD, MetaImage) or DICOM folders/files; when a folder\n"
     "holds several series, pick one with --fixed-series / --moving-series (number or UID).\n\n"
     "Options:\n"
@@ -271,6 +280,7 @@ const Command kRegisterCommand{
     "  --resampled OUT   also write the moving image resampled onto the fixed grid (linear)\n"
     "  --moving-volume N the volume of a 4D moving series or file to register (1-based; default\n"
     "                    the first), e.g. the b = 0 volume of a DWI or one BOLD volume\n"
+    "  --fixed-volume N  the same for a 4D fixed series or file\n"
     "  --fixed-mask M    only fixed voxels where M != 0 take part (M on any grid)\n"
     "  --moving-mask M   only moving voxels where M != 0 take part\n"
     "  --init I          identity, centres (grid centres) or moments (body centroids); default:\n"

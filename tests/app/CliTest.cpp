@@ -617,6 +617,12 @@ void CliTest::registerPicksAMovingVolume() {
   QVERIFY2(r.err.contains("--moving-volume"), qPrintable(r.err));
   r = runCli({"register", "--fixed", fixed, "--moving", moving, "--moving-volume", "3", "-o", arg(dir / "bad.tfm")});
   QVERIFY2(r.err.contains("2 volume(s)") && r.err.contains("moving4d.nii.gz"), qPrintable(r.err));
+
+  // The same for a 4D fixed image: its volume 2 is shifted, so fixed p shows at p - shift.
+  r = runCli({"register", "--fixed", moving, "--fixed-volume", "2", "--moving", fixed, "-o", arg(dir / "fixed2.tfm")});
+  QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+  QVERIFY2(!r.err.contains("registering the first"), qPrintable(r.err));
+  QVERIFY2(norm(centreShift(r) + Vec3{3, -2, 1.5}) < 0.3, qPrintable(describe(r)));
 }
 
 QTEST_GUILESS_MAIN(CliTest)
