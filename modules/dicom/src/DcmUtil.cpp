@@ -65,6 +65,14 @@ std::optional<double> getDouble(DcmItem& item, const DcmTagKey& tag, unsigned lo
 std::optional<long> getLong(DcmItem& item, const DcmTagKey& tag, unsigned long pos) {
   Sint32 v = 0;
   if (item.findAndGetSint32(tag, v, pos).good()) return static_cast<long>(v);
+  // Binary VRs DCMTK does not convert to Sint32: UL (In-Stack Position Number, Temporal Position
+  // Index), US (Frame Acquisition Number), SS. Before, these read as absent.
+  Uint32 u32 = 0;
+  if (item.findAndGetUint32(tag, u32, pos).good()) return static_cast<long>(u32);
+  Uint16 u16 = 0;
+  if (item.findAndGetUint16(tag, u16, pos).good()) return static_cast<long>(u16);
+  Sint16 s16 = 0;
+  if (item.findAndGetSint16(tag, s16, pos).good()) return static_cast<long>(s16);
   // Some writers put decimals into IS; accept them rounded.
   if (auto d = getDouble(item, tag, pos)) return std::lround(*d);
   return std::nullopt;
