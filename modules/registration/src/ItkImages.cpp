@@ -194,8 +194,34 @@ MaskImage::Pointer maskOnGrid(const core::Volume& maskVolume, const FloatImage& 
   return maskOnGrid(maskVolume, core::geometryOf(grid));
 }
 
+namespace {
+
+// The same grid to well under a voxel: then every grid voxel centre's nearest mask voxel is
+// that voxel itself.
+bool sameGrid(const core::ImageGeometry& a, const core::ImageGeometry& b) {
+  if (a.size() != b.size()) return false;
+  const double tol = 1e-4 * std::min({a.spacing().x, a.spacing().y, a.spacing().z});
+  if (core::norm(a.spacing() - b.spacing()) > tol || core::norm(a.origin() - b.origin()) > tol)
+    return false;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c)
+      if (std::abs(a.direction()(r, c) - b.direction()(r, c)) > 1e-6) return false;
+  return true;
+}
+
+}  // namespace
+
 MaskImage::Pointer maskOnGrid(const core::Volume& maskVolume, const core::ImageGeometry& g) {
   MaskImage::Pointer mask = core::allocateImage<MaskImage>(g, false);
+  if (sameGrid(maskVolume.geometry(), g)) {
+    // A mask drawn on this very grid (the usual case at the finest level): its voxels as they
+    // are, instead of one world lookup per voxel.
+    std::uint8_t* d = mask->GetBufferPointer();
+    maskVolume.visitData([&](const auto* src) {
+      for (std::size_t v = 0; v < g.voxelCount(); ++v) d[v] = src[v] != 0 ? 1 : 0;
+    });
+    return mask;
+  }
   const auto& n = g.size();
   std::uint8_t* d = mask->GetBufferPointer();
   const long nz = static_cast<long>(n[2]);
