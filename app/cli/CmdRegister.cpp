@@ -74,12 +74,12 @@ Input loadInput(const fs::path& path, const std::optional<std::string>& series, 
         hits.push_back(&s);
         continue;
       }
-      if (seriesMatches(*series, s.identity.seriesNumber, s.identity.seriesInstanceUid))
+      if (seriesMatches(*series, s.identity.seriesNumber, s.identity.seriesInstanceUid, s.stackIndex))
         hits.push_back(&s);
     }
-    std::string numbers;
+    std::string numbers;  // as --fixed-series/--moving-series take them: "5", or "5.2" for a stack
     for (const auto& s : scan.series)
-      numbers += (numbers.empty() ? "" : ", ") + std::to_string(s.identity.seriesNumber);
+      numbers += (numbers.empty() ? "" : ", ") + seriesLabel(s.identity.seriesNumber, s.stackIndex);
     if (hits.empty())
       throw core::Error("no series " + *series + " here (series numbers: " + numbers + ")");
     if (hits.size() > 1)

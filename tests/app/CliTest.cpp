@@ -494,6 +494,15 @@ void CliTest::convertOneStackOfSplitSeries() {
     QString why;
     QVERIFY2(sameByWorld(*read, expected(stackOf[c]), why), qPrintable(selectors[c] + ": " + why));
   }
+
+  // register takes the same stack names: 5.2 is found as the fixed series (the run then fails
+  // on the moving side, which names the stacks as --moving-series takes them).
+  r = runCli({"register", "--fixed", arg(dir / "in"), "--fixed-series", "5.2", "--moving", arg(dir / "in"),
+              "--moving-series", "5.7", "-o", arg(dir / "r.tfm")});
+  QVERIFY2(r.exitCode == 1 && r.err.contains("no series 5.7") && r.err.contains("5.1, 5.2"),
+           qPrintable(describe(r)));
+  QVERIFY2(!r.err.contains("no series 5.2"), qPrintable(describe(r)));
+  QVERIFY(!fs::exists(dir / "r.tfm"));
 }
 
 void CliTest::benchImportScanFiles() {
