@@ -5,10 +5,12 @@
 #include <cstring>
 
 #include "Elastix.h"
+#include "Landmarks.h"
 #include "fw/core/Error.h"
 #include "fw/dicom/Scan.h"
 #include "fw/dicom/SeriesReader.h"
 #include "fw/phantom/SampleStudy.h"
+#include "fw/registration/Accuracy.h"
 #include "fw/registration/Resample.h"
 
 namespace fw::cli::bench {
@@ -61,7 +63,8 @@ core::VolumePtr loadLargestSeries(const fs::path& folder) {
   }
 }
 
-RegistrationPair porcinePair(const fs::path& sharedData, const fs::path& scratch) {
+RegistrationPair porcinePair(const fs::path& sharedData, const fs::path& scratch,
+                             const fs::path& landmarkFile) {
   const fs::path set = sharedData / "ctmr_mridir_porcine";
   extractArchive(set / "mr_t2_94sl.tar.xz", scratch / "porcine_mr");
   extractArchive(set / "ct_103sl_2p5mm.tar.xz", scratch / "porcine_ct");
@@ -69,6 +72,13 @@ RegistrationPair porcinePair(const fs::path& sharedData, const fs::path& scratch
   p.name = "porcine T2<-CT";
   p.fixed = loadLargestSeries(scratch / "porcine_mr");
   p.moving = loadLargestSeries(scratch / "porcine_ct");
+  if (!landmarkFile.empty()) {
+    const PorcineLandmarks lm = readPorcineLandmarks(landmarkFile.string());
+    p.landmarksFixed = lm.t2;
+    p.landmarksMoving = lm.ct;
+    p.landmarkFloor = registration::landmarkError(
+        Transform(registration::fitRigid(lm.t2, lm.ct)), lm.t2, lm.ct).mean;
+  }
   return p;
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fw/core/Volume.h"
 #include "fw/registration/Transform.h"
@@ -16,16 +17,22 @@ struct RegistrationPair {
   std::string name;
   core::VolumePtr fixed, moving;
   std::optional<registration::Transform> truth;  // fixed world -> moving world, when known
+  // Corresponding points picked by hand (fixed world, moving world), when there is no known
+  // transform but a landmark truth; `landmarkFloor` is the best rigid fit's mean residual.
+  std::vector<core::Vec3> landmarksFixed, landmarksMoving;
+  double landmarkFloor = 0;
 };
 
 // fixed = the phantom's T1, moving = its CT; truth = ctToMr^-1 (MR world -> CT world).
 RegistrationPair phantomPair();
 
 // fixed = the T2 MR, moving = the CT of ctmr_mridir_porcine (different frames of reference, no
-// truth). The archives are extracted into `scratch` (created). Throws core::Error naming what
-// is missing.
+// known transform). With `landmarkFile` (tests/registration/data/porcine-landmarks.json) the
+// pair carries its 12 landmark pairs. The archives are extracted into `scratch` (created).
+// Throws core::Error naming what is missing.
 RegistrationPair porcinePair(const std::filesystem::path& sharedData,
-                             const std::filesystem::path& scratch);
+                             const std::filesystem::path& scratch,
+                             const std::filesystem::path& landmarkFile = {});
 
 // A copy of `image` placed in the world by the rigid map T (same voxels, origin and direction
 // moved by T), so that moving(T(x)) == fixed(x) exactly: the truth is T, with no resampling
