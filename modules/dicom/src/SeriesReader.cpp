@@ -120,10 +120,18 @@ T roundTo(double v) {
   if constexpr (std::is_floating_point_v<T>) {
     return static_cast<T>(v);
   } else {
-    const double r = std::round(v);
-    return static_cast<T>(std::clamp(r, double(std::numeric_limits<T>::min()), double(std::numeric_limits<T>::max())));
+    // std::round (half away from zero) without the libm call, which was a tenth of the tilt
+    // resample: v - trunc(v) is exact, so this equals std::round for every |v| < 2^52.
+    v = std::clamp(v, double(std::numeric_limits<T>::min()), double(std::numeric_limits<T>::max()));
+    auto r = static_cast<std::int64_t>(v);
+    const double frac = v - double(r);
+    if (frac >= 0.5) ++r;
+    else if (frac <= -0.5) --r;
+    return static_cast<T>(r);
   }
 }
+
+struct NoThreadState {};  // parallelFor's per-thread state, when none is needed
 
 // The two input slices an output plane z of a resampled layout lies between (lo <= hi, weight
 // fracHi on hi): the slices at or just above and below z * dz along the normal.
@@ -151,26 +159,53 @@ void resamplePlane(std::size_t z, const Input& input, std::size_t columns, std::
   const auto& g = layout.geometry;
   const std::size_t outColumns = g.size()[0], outRows = g.size()[1];
   const SliceBracket b = bracketOf(layout, z);
-  const auto sample = [&](std::size_t k, double u, double v) -> double {
-    const bool inside = u > -1e-3 && v > -1e-3 && u < double(columns - 1) + 1e-3 && v < double(rows - 1) + 1e-3;
-    if (!inside) return double(fill);
-    u = std::clamp(u, 0.0, double(columns - 1));
-    v = std::clamp(v, 0.0, double(rows - 1));
-    const auto u0 = static_cast<std::size_t>(u), v0 = static_cast<std::size_t>(v);
-    const std::size_t u1 = std::min(u0 + 1, columns - 1), v1 = std::min(v0 + 1, rows - 1);
-    const double fu = u - double(u0), fv = v - double(v0);
-    const T* s = input(k);
-    return (1 - fv) * ((1 - fu) * double(s[v0 * columns + u0]) + fu * double(s[v0 * columns + u1])) +
-           fv * ((1 - fu) * double(s[v1 * columns + u0]) + fu * double(s[v1 * columns + u1]));
+  // weight x slice k (shifted in-plane by `shift`) along output row j, added to acc: a slice's
+  // shift is the same for all its voxels, so the source row and its weight are found once per
+  // row; per voxel the same bilinear arithmetic as always.
+  const auto addRow = [&](std::size_t k, const std::array<double, 2>& shift, double weight, std::size_t j,
+                          double* acc) {
+    const double v = double(j) - shift[1];
+    if (!(v > -1e-3 && v < double(rows - 1) + 1e-3)) {
+      for (std::size_t i = 0; i < outColumns; ++i) acc[i] += weight * double(fill);
+      return;
+    }
+    const double vc = std::clamp(v, 0.0, double(rows - 1));
+    const auto v0 = static_cast<std::size_t>(vc);
+    const std::size_t v1 = std::min(v0 + 1, rows - 1);
+    const double fv = vc - double(v0);
+    const T* r0 = input(k) + v0 * columns;
+    const T* r1 = input(k) + v1 * columns;
+    for (std::size_t i = 0; i < outColumns; ++i) {
+      const double u = double(i) - shift[0];
+      if (!(u > -1e-3 && u < double(columns - 1) + 1e-3)) {
+        acc[i] += weight * double(fill);
+        continue;
+      }
+      const double uc = std::clamp(u, 0.0, double(columns - 1));
+      const auto u0 = static_cast<std::size_t>(uc);
+      const std::size_t u1 = std::min(u0 + 1, columns - 1);
+      const double fu = uc - double(u0);
+      acc[i] += weight * ((1 - fv) * ((1 - fu) * double(r0[u0]) + fu * double(r0[u1])) +
+                          fv * ((1 - fu) * double(r1[u0]) + fu * double(r1[u1])));
+    }
   };
   const auto& shLo = layout.sliceShift[b.lo];
   const auto& shHi = layout.sliceShift[b.hi];
-  for (std::size_t j = 0; j < outRows; ++j)
-    for (std::size_t i = 0; i < outColumns; ++i) {
-      double v = b.fracHi * sample(b.hi, double(i) - shHi[0], double(j) - shHi[1]);
-      if (b.fracHi < 1.0) v += (1.0 - b.fracHi) * sample(b.lo, double(i) - shLo[0], double(j) - shLo[1]);
-      out[j * outColumns + i] = roundTo<T>(v);
+  // Rows in blocks on the machine's threads (plain threads: see ParallelFor.h); each output
+  // voxel is computed alone, so the values do not depend on the split.
+  constexpr std::size_t kRowsPerBlock = 32;
+  const std::size_t blocks = (outRows + kRowsPerBlock - 1) / kRowsPerBlock;
+  detail::parallelFor<NoThreadState>(blocks, [&](std::size_t block) {
+    std::vector<double> acc(outColumns);
+    const std::size_t j1 = std::min(outRows, (block + 1) * kRowsPerBlock);
+    for (std::size_t j = block * kRowsPerBlock; j < j1; ++j) {
+      std::fill(acc.begin(), acc.end(), 0.0);
+      addRow(b.hi, shHi, b.fracHi, j, acc.data());
+      if (b.fracHi < 1.0) addRow(b.lo, shLo, 1.0 - b.fracHi, j, acc.data());
+      for (std::size_t i = 0; i < outColumns; ++i) out[j * outColumns + i] = roundTo<T>(acc[i]);
     }
+    return true;
+  });
 }
 
 // Resamples a stack of decoded slices (columns x rows x n, slice k at layout.sliceDistance[k]
@@ -186,8 +221,7 @@ void resampleStack(const T* src, std::size_t columns, std::size_t rows, const de
   const std::size_t outPlane = g.size()[0] * g.size()[1];
   const auto outSlicesI = static_cast<std::ptrdiff_t>(g.size()[2]);
   const auto input = [&](std::size_t k) { return src + k * plane; };
-#pragma omp parallel for schedule(static)
-  for (std::ptrdiff_t zi = 0; zi < outSlicesI; ++zi)
+  for (std::ptrdiff_t zi = 0; zi < outSlicesI; ++zi)  // each plane runs on the threads
     resamplePlane<T>(static_cast<std::size_t>(zi), input, columns, rows, layout, fill, dst + std::size_t(zi) * outPlane);
 }
 
