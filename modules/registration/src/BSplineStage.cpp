@@ -27,6 +27,7 @@
 #include "BSplineGrid.h"
 #include "DeformableStages.h"
 #include "ItkImages.h"
+#include "MattesKernels.h"
 #include "fw/core/Error.h"
 
 namespace fw::registration::detail {
@@ -46,28 +47,6 @@ constexpr double kSigmoidScale = 0.1;  // on the cosine between consecutive grad
 // mean/max TRE 0.064-0.072 / 0.72-0.86 mm and 0.38 mm; 3 voxels with the averaging below
 // 0.065-0.073 / 0.53-0.59 mm and 0.29 mm; 4 voxels 0.076-0.098 / 0.52-0.57 mm.
 constexpr double kMaxStepVoxels = 3.0;
-
-double bspline3(double u) {
-  u = std::abs(u);
-  if (u < 1) return (4.0 - 6.0 * u * u + 3.0 * u * u * u) / 6.0;
-  if (u < 2) return (2.0 - u) * (2.0 - u) * (2.0 - u) / 6.0;
-  return 0.0;
-}
-double bspline3Derivative(double u) {
-  const double a = std::abs(u);
-  if (a < 1) return -2.0 * u + 1.5 * u * a;
-  if (a < 2) return (u > 0 ? -0.5 : 0.5) * (2.0 - a) * (2.0 - a);
-  return 0.0;
-}
-
-std::pair<double, double> robustRange(std::vector<double> v) {
-  if (v.empty()) return {0, 0};
-  const std::size_t lo = v.size() / 200, hi = v.size() - 1 - v.size() / 200;
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(lo), v.end());
-  const double a = v[lo];
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(hi), v.end());
-  return {a, v[hi]};
-}
 
 std::string fmt(double v, int decimals = 4) {
   std::ostringstream s;
@@ -160,19 +139,7 @@ class Sampler {
       return pts;
     }
     std::mt19937 rng(seed);
-    std::uniform_real_distribution<double> jitter(-0.5, 0.5);
-    std::uniform_int_distribution<std::size_t> any(0, m_geometry.voxelCount() - 1);
-    pts.reserve(count);
-    for (std::size_t tries = 0; pts.size() < count && tries < count * 1000; ++tries) {
-      const std::size_t v = any(rng);
-      Vec3 idx{double(v % n[0]), double((v / n[0]) % n[1]), double(v / (n[0] * n[1]))};
-      idx.x += jitter(rng);
-      idx.y += jitter(rng);
-      idx.z += jitter(rng);
-      const Vec3 p = m_geometry.indexToWorld(idx);
-      if (!m_inside || m_inside(p)) pts.push_back(p);
-    }
-    return pts;
+    return drawPointsInside(m_geometry, m_inside, count, rng);
   }
 
   double fixedValue(const Vec3& p) const {

@@ -333,8 +333,16 @@ PointSet::Pointer samplePoints(const core::ImageGeometry& g,
     return toPointSet(pts);
   }
   std::mt19937 rng(seed);
+  return toPointSet(drawPointsInside(g, inside, count, rng));
+}
+
+std::vector<Vec3> drawPointsInside(const core::ImageGeometry& g,
+                                   const std::function<bool(const Vec3&)>& inside,
+                                   std::size_t count, std::mt19937& rng) {
+  const auto& n = g.size();
+  std::vector<Vec3> pts;
   std::uniform_real_distribution<double> jitter(-0.5, 0.5);
-  std::uniform_int_distribution<std::size_t> any(0, total - 1);
+  std::uniform_int_distribution<std::size_t> any(0, g.voxelCount() - 1);
   pts.reserve(count);
   for (std::size_t tries = 0; pts.size() < count && tries < count * 1000; ++tries) {
     const std::size_t v = any(rng);
@@ -343,9 +351,9 @@ PointSet::Pointer samplePoints(const core::ImageGeometry& g,
     idx.y += jitter(rng);
     idx.z += jitter(rng);
     const Vec3 p = g.indexToWorld(idx);
-    if (inside(p)) pts.push_back(p);
+    if (!inside || inside(p)) pts.push_back(p);
   }
-  return toPointSet(pts);
+  return pts;
 }
 
 bool insideMask(const MaskImage& mask, const Vec3& world) {

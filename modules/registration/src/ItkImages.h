@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <random>
 #include <vector>
 
 #include <itkAffineTransform.h>
@@ -86,6 +87,13 @@ PointSet::Pointer samplePoints(const core::ImageGeometry& grid, const MaskImage*
 PointSet::Pointer samplePoints(const core::ImageGeometry& grid,
                                const std::function<bool(const core::Vec3&)>& inside,
                                std::size_t count, unsigned seed);
+// The random part of the samplers above, for callers with their own generator (the B-spline
+// stage seeds one per iteration): up to `count` points drawn uniformly in the voxels of `grid`,
+// each jittered within its voxel, kept when `inside` (empty: everywhere) holds; gives up after
+// count * 1000 draws.
+std::vector<core::Vec3> drawPointsInside(const core::ImageGeometry& grid,
+                                         const std::function<bool(const core::Vec3&)>& inside,
+                                         std::size_t count, std::mt19937& rng);
 // True when the voxel of `mask` nearest to the world point is inside (false outside its grid).
 bool insideMask(const MaskImage& mask, const core::Vec3& world);
 

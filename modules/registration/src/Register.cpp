@@ -23,6 +23,7 @@
 
 #include "Deformable.h"
 #include "ItkImages.h"
+#include "MattesKernels.h"
 #include "fw/core/Error.h"
 
 namespace fw::registration {
@@ -61,6 +62,9 @@ namespace {
 
 using detail::FloatImage;
 using detail::MaskImage;
+using detail::bspline3;
+using detail::bspline3Derivative;
+using detail::robustRange;
 
 constexpr int kPadding = 2;    // histogram bins kept free at each end for the Parzen window
 constexpr int kChunks = 64;    // fixed work split: the sums do not depend on the thread count
@@ -282,28 +286,6 @@ class Model {
   Vec3 m_c;
   std::vector<double> m_scales;
 };
-
-double bspline3(double u) {
-  u = std::abs(u);
-  if (u < 1) return (4.0 - 6.0 * u * u + 3.0 * u * u * u) / 6.0;
-  if (u < 2) return (2.0 - u) * (2.0 - u) * (2.0 - u) / 6.0;
-  return 0.0;
-}
-double bspline3Derivative(double u) {
-  const double a = std::abs(u);
-  if (a < 1) return -2.0 * u + 1.5 * u * a;
-  if (a < 2) return (u > 0 ? -0.5 : 0.5) * (2.0 - a) * (2.0 - a);
-  return 0.0;
-}
-
-std::pair<double, double> robustRange(std::vector<double> v) {
-  if (v.empty()) return {0, 0};
-  const std::size_t lo = v.size() / 200, hi = v.size() - 1 - v.size() / 200;
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(lo), v.end());
-  const double a = v[lo];
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(hi), v.end());
-  return {a, v[hi]};
-}
 
 // The steepest-descent direction in physical-shift units (q_i = p_i * sqrt(scale_i), so a unit
 // step moves voxels by about a millimetre whatever the parameter) and its length.
