@@ -64,20 +64,19 @@ bool convert(const std::uint8_t* data, std::size_t count, const SliceHeader& h, 
   const StoredFormat f = storedFormat(h);
   if constexpr (std::is_floating_point_v<OutT>) {
     const double slope = h.rescaleSlope, intercept = h.rescaleIntercept;
-    if (f.shift == 0 && f.stored == 8 * sizeof(RawT)) {
-      // Every bit stored (the usual case): a plain typed loop the compiler vectorises, with the
-      // same double arithmetic and so the same values as the general loop below.
-      using SignedT = std::make_signed_t<RawT>;
-      const auto run = [&](auto typed) {
-        using T = decltype(typed);
-        for (std::size_t n = 0; n < count; ++n) {
-          T v;
-          std::memcpy(&v, data + n * sizeof(T), sizeof(T));
-          out[n] = static_cast<OutT>(static_cast<double>(v) * slope + intercept);
-        }
-      };
-      if (f.isSigned) run(SignedT{});
-      else run(RawT{});
+    if (f.shift == 0 && sizeof(RawT) <= 2) {
+      // Stored bits at the bottom (the usual case, e.g. 12 of 16): a plain typed loop the
+      // compiler vectorises, with the same values as storedValue and the same double arithmetic
+      // as the general loop below. Signed values are sign-extended from bit `stored - 1`.
+      const unsigned spare = 32 - f.stored;
+      const auto mask = static_cast<std::uint32_t>(f.mask);
+      for (std::size_t n = 0; n < count; ++n) {
+        RawT raw;
+        std::memcpy(&raw, data + n * sizeof(RawT), sizeof(RawT));
+        const std::uint32_t u = static_cast<std::uint32_t>(raw) & mask;
+        const double v = f.isSigned ? double(static_cast<std::int32_t>(u << spare) >> spare) : double(u);
+        out[n] = static_cast<OutT>(v * slope + intercept);
+      }
       return true;
     }
     for (std::size_t n = 0; n < count; ++n)
