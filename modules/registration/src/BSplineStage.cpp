@@ -27,6 +27,7 @@
 #include "BSplineGrid.h"
 #include "DeformableStages.h"
 #include "ItkImages.h"
+#include "LevelSampler.h"
 #include "MattesKernels.h"
 #include "fw/core/Error.h"
 
@@ -56,62 +57,6 @@ std::string fmt(double v, int decimals = 4) {
   return s.str();
 }
 
-// Trilinear value and world gradient of a float image at a world point.
-class Trilinear {
- public:
-  explicit Trilinear(const FloatImage& image) {
-    const core::ImageGeometry g = core::geometryOf(image);
-    m_n = g.size();
-    m_data = image.GetBufferPointer();
-    const Mat3 m = g.direction() * Mat3{{{{g.spacing().x, 0, 0}, {0, g.spacing().y, 0},
-                                           {0, 0, g.spacing().z}}}};
-    m_toIndex = m.inverse();
-    m_gradToWorld = m_toIndex.transposed();
-    m_origin = g.origin();
-  }
-
-  // False outside the voxel centres' box unless `clamp` (then the nearest border value).
-  bool sample(const Vec3& p, double& value, Vec3* grad, bool clamp = false) const {
-    Vec3 c = m_toIndex * (p - m_origin);
-    for (int a = 0; a < 3; ++a) {
-      const double hi = double(m_n[static_cast<std::size_t>(a)] - 1);
-      if (!(c[a] >= 0 && c[a] <= hi)) {
-        if (!clamp || std::isnan(c[a])) return false;
-        c[a] = std::clamp(c[a], 0.0, hi);
-      }
-    }
-    std::size_t i = static_cast<std::size_t>(c.x), j = static_cast<std::size_t>(c.y),
-                k = static_cast<std::size_t>(c.z);
-    if (i + 1 >= m_n[0] && m_n[0] > 1) --i;
-    if (j + 1 >= m_n[1] && m_n[1] > 1) --j;
-    if (k + 1 >= m_n[2] && m_n[2] > 1) --k;
-    const double fx = c.x - double(i), fy = c.y - double(j), fz = c.z - double(k);
-    const std::size_t sx = m_n[0] > 1 ? 1 : 0, sy = m_n[1] > 1 ? m_n[0] : 0,
-                      sz = m_n[2] > 1 ? m_n[0] * m_n[1] : 0;
-    const float* d = m_data + i + m_n[0] * (j + m_n[1] * k);
-    const double v000 = d[0], v100 = d[sx], v010 = d[sy], v110 = d[sx + sy];
-    const double v001 = d[sz], v101 = d[sx + sz], v011 = d[sy + sz], v111 = d[sx + sy + sz];
-    const double a00 = v000 + fx * (v100 - v000), a10 = v010 + fx * (v110 - v010);
-    const double a01 = v001 + fx * (v101 - v001), a11 = v011 + fx * (v111 - v011);
-    const double b0 = a00 + fy * (a10 - a00), b1 = a01 + fy * (a11 - a01);
-    value = b0 + fz * (b1 - b0);
-    if (grad) {
-      const double gx = (1 - fz) * ((1 - fy) * (v100 - v000) + fy * (v110 - v010)) +
-                        fz * ((1 - fy) * (v101 - v001) + fy * (v111 - v011));
-      const double gy = (1 - fz) * (a10 - a00) + fz * (a11 - a01);
-      const double gz = b1 - b0;
-      *grad = m_gradToWorld * Vec3{gx, gy, gz};
-    }
-    return true;
-  }
-
- private:
-  std::array<std::size_t, 3> m_n{};
-  const float* m_data = nullptr;
-  Mat3 m_toIndex, m_gradToWorld;
-  Vec3 m_origin;
-};
-
 // One iteration's fixed points: world position, fixed histogram bin, control-grid support.
 struct SampleSet {
   std::vector<Vec3> points;
@@ -123,8 +68,9 @@ struct SampleSet {
 // `inside` says so: the body mask on the coarsest level, or the user's mask asked directly.
 class Sampler {
  public:
-  Sampler(const FloatImage& fixedLevel, std::function<bool(const Vec3&)> inside)
-      : m_geometry(core::geometryOf(fixedLevel)), m_values(fixedLevel), m_inside(std::move(inside)) {}
+  Sampler(const FloatImage::Pointer& fixedLevel, std::function<bool(const Vec3&)> inside)
+      : m_geometry(core::geometryOf(*fixedLevel)), m_values(LevelImage::of(fixedLevel), nullptr),
+        m_inside(std::move(inside)) {}
 
   std::vector<Vec3> draw(std::size_t count, std::seed_seq& seed) const {
     const auto& n = m_geometry.size();
@@ -150,7 +96,7 @@ class Sampler {
 
  private:
   core::ImageGeometry m_geometry;
-  Trilinear m_values;
+  TrilinearSampler m_values;
   std::function<bool(const Vec3&)> m_inside;
 };
 
@@ -159,18 +105,18 @@ class Sampler {
 // with respect to the control-point coefficients of d.
 class SparseMattes {
  public:
-  SparseMattes(const FloatImage& moving, const core::Volume* movingMask, const Affine& linear,
+  SparseMattes(const FloatImage::Pointer& moving, const core::Volume* movingMask, const Affine& linear,
                int bins, std::pair<double, double> fixedRange, int threads)
-      : m_moving(moving), m_movingMask(movingMask), m_linear(linear),
+      : m_moving(LevelImage::of(moving), nullptr), m_movingMask(movingMask), m_linear(linear),
         m_linearT(linear.matrix.transposed()), m_bins(bins), m_threads(threads) {
     m_fmin = fixedRange.first;
     m_fbin = (fixedRange.second - fixedRange.first) / (bins - 2 * kPadding - 1);
     // Moving range: a strided subsample of the moving level.
-    const std::size_t total = moving.GetLargestPossibleRegion().GetNumberOfPixels();
+    const std::size_t total = moving->GetLargestPossibleRegion().GetNumberOfPixels();
     const std::size_t step = std::max<std::size_t>(1, total / 100000);
     std::vector<double> mv;
     for (std::size_t v = 0; v < total; v += step)
-      if (const float x = moving.GetBufferPointer()[v]; !std::isnan(x)) mv.push_back(x);
+      if (const float x = moving->GetBufferPointer()[v]; !std::isnan(x)) mv.push_back(x);
     const auto [mmin, mmax] = robustRange(std::move(mv));
     m_mmin = mmin;
     m_mbin = (mmax - mmin) / (bins - 2 * kPadding - 1);
@@ -307,7 +253,7 @@ class SparseMattes {
   }
 
  private:
-  Trilinear m_moving;
+  TrilinearSampler m_moving;
   const core::Volume* m_movingMask;
   Affine m_linear;
   Mat3 m_linearT;
@@ -406,8 +352,7 @@ DeformableOutcome runBSpline(const DeformableProblem& pb) {
 
     const std::size_t li = static_cast<std::size_t>(level);
     const FloatImage& fixedLevel = *fixedPyramid.levels[li];
-    const FloatImage& movingLevel = *movingPyramid.levels[li];
-    const Sampler sampler(fixedLevel, inside);
+    const Sampler sampler(fixedPyramid.levels[li], inside);
     const double delta = kMaxStepVoxels * meanSpacing(fixedLevel);
 
     // Fixed intensity range over a large draw inside the mask.
@@ -422,7 +367,7 @@ DeformableOutcome runBSpline(const DeformableProblem& pb) {
     rangeValues.reserve(rangePoints.size());
     for (const Vec3& p : rangePoints)
       if (const double f = sampler.fixedValue(p); !std::isnan(f)) rangeValues.push_back(f);
-    SparseMattes metric(movingLevel, s.movingMask.get(), pb.linear, bins,
+    SparseMattes metric(movingPyramid.levels[li], s.movingMask.get(), pb.linear, bins,
                         robustRange(std::move(rangeValues)), threads);
     if (!metric.hasContrast())
       throw core::Error("deformable registration: the fixed or moving image has no contrast "
