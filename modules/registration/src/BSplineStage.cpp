@@ -164,19 +164,9 @@ class SparseMattes {
         double m;
         Vec3 g;
         if (!m_moving.sample(q, m, wantGradient ? &g : nullptr) || std::isnan(m)) continue;
-        if (m <= mmin) {
-          m = mmin;
-          g = {};
-        } else if (m >= mmax) {
-          m = mmax;
-          g = {};
-        }
-        const double mc = (m - mmin) / mbin + kPadding;
-        m_mc[s] = mc;
+        m_mc[s] = addParzenSample(m, g, mmin, mbin, mmax, kPadding,
+                                  h + static_cast<std::size_t>(set.fixedBins[s] * m_bins));
         m_grad[s] = g;
-        const int mb = static_cast<int>(mc);
-        double* row = h + static_cast<std::size_t>(set.fixedBins[s] * m_bins);
-        for (int k = mb - 1; k <= mb + 2; ++k) row[k] += bspline3(k - mc);
         ++m_chunkValid[static_cast<std::size_t>(ch)];
       }
     }
@@ -189,24 +179,8 @@ class SparseMattes {
       for (std::size_t b = 0; b < b2; ++b) joint[b] += m_hist[static_cast<std::size_t>(ch) * b2 + b];
     const double z = static_cast<double>(e.valid);
     const std::size_t nb = static_cast<std::size_t>(m_bins);
-    std::vector<double> pf(nb, 0.0), pm(nb, 0.0);
-    for (std::size_t f = 0; f < nb; ++f)
-      for (std::size_t m = 0; m < nb; ++m) {
-        const double v = joint[f * nb + m] / z;
-        joint[f * nb + m] = v;
-        pf[f] += v;
-        pm[m] += v;
-      }
-    double mi = 0;
-    std::vector<double> logRatio(b2, 0.0);  // log(p(f,m) / pm(m))
-    for (std::size_t f = 0; f < nb; ++f)
-      for (std::size_t m = 0; m < nb; ++m) {
-        const double v = joint[f * nb + m];
-        if (v > 1e-16) {
-          logRatio[f * nb + m] = std::log(v / pm[m]);
-          mi += v * (logRatio[f * nb + m] - std::log(pf[f]));
-        }
-      }
+    std::vector<double> logRatio;  // log(p(f,m) / pm(m))
+    const double mi = mutualInformation(joint, z, nb, logRatio);
     e.value = -mi;
     if (!gradient) return e;
     // d MI / d c = sum_s [sum_k -B3'(k - mc_s) log(p/pm)(f_s, k)] / (z mbin) * w_c(p_s) L^T grad_s.
@@ -226,10 +200,8 @@ class SparseMattes {
         if (mc < 0) continue;
         const Vec3& g = m_grad[s];
         if (g.x == 0 && g.y == 0 && g.z == 0) continue;
-        const int mb = static_cast<int>(mc);
-        const double* row = logRatio.data() + static_cast<std::size_t>(set.fixedBins[s] * m_bins);
-        double w = 0;
-        for (int k = mb - 1; k <= mb + 2; ++k) w -= bspline3Derivative(k - mc) * row[k];
+        const double w = parzenDerivativeWeight(
+            mc, logRatio.data() + static_cast<std::size_t>(set.fixedBins[s] * m_bins));
         const Vec3 v = m_linearT * (g * (w * norm));
         const BSplineGrid::Support& sp = set.support[s];
         for (std::size_t k = 0; k < 4; ++k)

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "fw/core/Geometry.h"
+
 namespace fw::registration::detail {
 
 // The cubic B-spline kernel (support |u| < 2) and its derivative.
@@ -32,6 +34,60 @@ inline std::pair<double, double> robustRange(std::vector<double> v) {
   const double a = v[lo];
   std::nth_element(v.begin(), v.begin() + static_cast<long>(hi), v.end());
   return {a, v[hi]};
+}
+
+// One sample's moving value m into the joint histogram: m (and its gradient g, zeroed where
+// clamped) clamped to [mmin, mmax], its continuous bin index mc (bins of width mbin, `padding`
+// bins free at the low end), and the cubic Parzen window around mc added to `row` (the fixed
+// bin's row). Returns mc.
+inline double addParzenSample(double m, core::Vec3& g, double mmin, double mbin, double mmax, int padding,
+                              double* row) {
+  if (m <= mmin) {
+    m = mmin;
+    g = {};
+  } else if (m >= mmax) {
+    m = mmax;
+    g = {};
+  }
+  const double mc = (m - mmin) / mbin + padding;
+  const int mb = static_cast<int>(mc);
+  for (int k = mb - 1; k <= mb + 2; ++k) row[k] += bspline3(k - mc);
+  return mc;
+}
+
+// Mutual information of a joint histogram (bins x bins, fixed-major) holding `total` samples:
+// normalises `joint` to probabilities in place and fills `logRatio` with log(p(f,m) / p(m)),
+// which the gradient needs (0 where p(f,m) is empty).
+inline double mutualInformation(std::vector<double>& joint, double total, std::size_t bins,
+                                std::vector<double>& logRatio) {
+  std::vector<double> pf(bins, 0.0), pm(bins, 0.0);
+  for (std::size_t f = 0; f < bins; ++f)
+    for (std::size_t m = 0; m < bins; ++m) {
+      const double v = joint[f * bins + m] / total;
+      joint[f * bins + m] = v;
+      pf[f] += v;
+      pm[m] += v;
+    }
+  double mi = 0;
+  logRatio.assign(bins * bins, 0.0);
+  for (std::size_t f = 0; f < bins; ++f)
+    for (std::size_t m = 0; m < bins; ++m) {
+      const double v = joint[f * bins + m];
+      if (v > 1e-16) {
+        logRatio[f * bins + m] = std::log(v / pm[m]);
+        mi += v * (logRatio[f * bins + m] - std::log(pf[f]));
+      }
+    }
+  return mi;
+}
+
+// d MI / d (moving value) of one sample, up to the factor 1 / (total mbin): -sum over the
+// Parzen window of B3'(k - mc) log(p/pm)(f, k), `row` being the fixed bin's logRatio row.
+inline double parzenDerivativeWeight(double mc, const double* row) {
+  const int mb = static_cast<int>(mc);
+  double w = 0;
+  for (int k = mb - 1; k <= mb + 2; ++k) w -= bspline3Derivative(k - mc) * row[k];
+  return w;
 }
 
 }  // namespace fw::registration::detail

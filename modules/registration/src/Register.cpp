@@ -63,8 +63,9 @@ namespace {
 
 using detail::FloatImage;
 using detail::MaskImage;
-using detail::bspline3;
-using detail::bspline3Derivative;
+using detail::addParzenSample;
+using detail::mutualInformation;
+using detail::parzenDerivativeWeight;
 using detail::robustRange;
 
 constexpr int kPadding = 2;    // histogram bins kept free at each end for the Parzen window
@@ -238,19 +239,9 @@ class MattesMi {
         double m;
         Vec3 g;
         if (!m_moving.sample(a.apply(m_level.points[s]), m, wantGradient ? &g : nullptr)) continue;
-        if (m <= mmin) {
-          m = mmin;
-          g = {};
-        } else if (m >= mmax) {
-          m = mmax;
-          g = {};
-        }
-        const double mc = (m - mmin) / mbin + kPadding;
-        m_mc[s] = mc;
+        m_mc[s] = addParzenSample(m, g, mmin, mbin, mmax, kPadding,
+                                  h + static_cast<std::size_t>(m_fixedBins[s] * m_bins));
         m_grad[s] = g;
-        const int mb = static_cast<int>(mc);
-        double* row = h + static_cast<std::size_t>(m_fixedBins[s] * m_bins);
-        for (int k = mb - 1; k <= mb + 2; ++k) row[k] += bspline3(k - mc);
         ++m_chunkValid[static_cast<std::size_t>(ch)];
       }
     }
@@ -261,25 +252,8 @@ class MattesMi {
       for (std::size_t b = 0; b < b2; ++b) joint[b] += m_hist[static_cast<std::size_t>(ch) * b2 + b];
     if (e.valid == 0) return e;
     const double z = static_cast<double>(e.valid);
-    std::vector<double> pf(static_cast<std::size_t>(m_bins), 0.0), pm(static_cast<std::size_t>(m_bins), 0.0);
-    for (int f = 0; f < m_bins; ++f)
-      for (int m = 0; m < m_bins; ++m) {
-        const double v = joint[static_cast<std::size_t>(f * m_bins + m)] / z;
-        joint[static_cast<std::size_t>(f * m_bins + m)] = v;
-        pf[static_cast<std::size_t>(f)] += v;
-        pm[static_cast<std::size_t>(m)] += v;
-      }
-    double mi = 0;
-    std::vector<double> logRatio(b2, 0.0);  // log(p(f,m) / pm(m))
-    for (int f = 0; f < m_bins; ++f)
-      for (int m = 0; m < m_bins; ++m) {
-        const std::size_t b = static_cast<std::size_t>(f * m_bins + m);
-        const double v = joint[b];
-        if (v > 1e-16) {
-          logRatio[b] = std::log(v / pm[static_cast<std::size_t>(m)]);
-          mi += v * (logRatio[b] - std::log(pf[static_cast<std::size_t>(f)]));
-        }
-      }
+    std::vector<double> logRatio;  // log(p(f,m) / pm(m))
+    const double mi = mutualInformation(joint, z, static_cast<std::size_t>(m_bins), logRatio);
     e.value = -mi;
     if (!wantGradient) return e;
     // Pass 2: d MI / d p = sum_s [sum_k -B3'(k - mc_s) log(p/pm)(f_s, k)] / (z mbin) * grad_s . dT/dp.
@@ -299,10 +273,8 @@ class MattesMi {
         if (mc < 0) continue;
         const Vec3& g = m_grad[s];
         if (g.x == 0 && g.y == 0 && g.z == 0) continue;
-        const int mb = static_cast<int>(mc);
-        const double* row = logRatio.data() + static_cast<std::size_t>(m_fixedBins[s] * m_bins);
-        double w = 0;
-        for (int k = mb - 1; k <= mb + 2; ++k) w -= bspline3Derivative(k - mc) * row[k];
+        const double w = parzenDerivativeWeight(
+            mc, logRatio.data() + static_cast<std::size_t>(m_fixedBins[s] * m_bins));
         const Vec3 v = g * (w * norm);
         const Vec3 x = m_level.points[s] - c;
         if (affine) {
