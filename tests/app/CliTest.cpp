@@ -9,6 +9,7 @@
 
 #include "../dicom/EnhancedTestUtil.h"
 #include "TestData.h"
+#include "VolumeCompare.h"
 #include "fw/core/Volume.h"
 #include "fw/dicom/SeriesWriter.h"
 #include "fw/io/Diffusion.h"
@@ -18,6 +19,7 @@
 
 using namespace fw::core;
 namespace fs = std::filesystem;
+using fw::test::sameByWorld;
 
 namespace {
 
@@ -70,34 +72,6 @@ VolumePtr writeCtSeries(const fs::path& folder, int seriesNumber = 7) {
   return v;
 }
 
-// Every voxel of `read` has the value of the voxel of `source` at the same world position.
-bool sameByWorld(const Volume& read, const Volume& source, QString& why) {
-  const auto& g = read.geometry();
-  const auto& n = g.size();
-  if (g.voxelCount() != source.geometry().voxelCount()) {
-    why = "voxel counts differ";
-    return false;
-  }
-  for (std::size_t k = 0; k < n[2]; ++k)
-    for (std::size_t j = 0; j < n[1]; ++j)
-      for (std::size_t i = 0; i < n[0]; ++i) {
-        const Vec3 idx = source.geometry().worldToIndex(g.indexToWorld({double(i), double(j), double(k)}));
-        std::size_t v[3];
-        for (int a = 0; a < 3; ++a) {
-          const double r = std::round(idx[a]);
-          if (std::abs(idx[a] - r) > 1e-3 || r < 0 || r >= double(source.geometry().size()[a])) {
-            why = QString("voxel (%1,%2,%3) is not on the source grid").arg(i).arg(j).arg(k);
-            return false;
-          }
-          v[a] = static_cast<std::size_t>(r);
-        }
-        if (read.valueAt(i, j, k) != source.valueAt(v[0], v[1], v[2])) {
-          why = QString("voxel (%1,%2,%3): %4 vs %5").arg(i).arg(j).arg(k).arg(read.valueAt(i, j, k)).arg(source.valueAt(v[0], v[1], v[2]));
-          return false;
-        }
-      }
-  return true;
-}
 
 QString arg(const fs::path& p) { return QString::fromStdString(p.string()); }
 

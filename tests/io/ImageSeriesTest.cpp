@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "TestData.h"
+#include "VolumeCompare.h"
 #include "fw/core/Error.h"
 #include "fw/io/Diffusion.h"
 #include "fw/io/ImageFile.h"
@@ -15,6 +16,7 @@
 
 using namespace fw;
 namespace fs = std::filesystem;
+using fw::test::sameByWorld;
 
 namespace {
 
@@ -29,34 +31,6 @@ core::VolumePtr volumeOf(std::size_t t) {
   return std::make_shared<core::Volume>(img);
 }
 
-// Every voxel of `read` equals the voxel of `source` at the same world position.
-bool sameByWorld(const core::Volume& read, const core::Volume& source, QString& why) {
-  const auto& g = read.geometry();
-  const auto& n = g.size();
-  if (g.voxelCount() != source.geometry().voxelCount()) {
-    why = "voxel counts differ";
-    return false;
-  }
-  for (std::size_t k = 0; k < n[2]; ++k)
-    for (std::size_t j = 0; j < n[1]; ++j)
-      for (std::size_t i = 0; i < n[0]; ++i) {
-        const core::Vec3 idx = source.geometry().worldToIndex(g.indexToWorld({double(i), double(j), double(k)}));
-        std::size_t v[3];
-        for (int a = 0; a < 3; ++a) {
-          const double r = std::round(idx[a]);
-          if (std::abs(idx[a] - r) > 1e-3 || r < 0 || r >= double(source.geometry().size()[a])) {
-            why = QString("voxel (%1,%2,%3) is not on the source grid").arg(i).arg(j).arg(k);
-            return false;
-          }
-          v[a] = static_cast<std::size_t>(r);
-        }
-        if (read.valueAt(i, j, k) != source.valueAt(v[0], v[1], v[2])) {
-          why = QString("voxel (%1,%2,%3): %4 vs %5").arg(i).arg(j).arg(k).arg(read.valueAt(i, j, k)).arg(source.valueAt(v[0], v[1], v[2]));
-          return false;
-        }
-      }
-  return true;
-}
 
 // The b-values and LPS gradients of the written DWI file.
 const std::vector<double> kB{0, 1000, 1000, 2000};
